@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class KraPlatformConfig(AppConfig):
+    name = "kra_platform"
+    verbose_name = "KRA Platform"

@@ -1,0 +1,36 @@
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.generic import RedirectView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from orgs.views.account import invitation_accept, org_picker
+
+api_v1 = [
+    path("orgs/<slug:org_slug>/", include("orgs.api.urls")),
+    path("orgs/<slug:org_slug>/", include("kras.api_urls")),
+]
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="org-picker", permanent=False)),
+    path("admin/", admin.site.urls),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("invite/<str:token>/", invitation_accept, name="invitation-accept"),
+    path("o/", org_picker, name="org-picker"),
+    path("o/<slug:org_slug>/", include("orgs.urls")),
+    path("o/<slug:org_slug>/objectives/", include("kras.urls")),
+    path("api/v1/", include((api_v1, "api"))),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class KrasConfig(AppConfig):
+    name = "kras"
+    verbose_name = "KRAs"

@@ -1,0 +1,133 @@
+"""Writes of the kras app."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from orgs import audit
+from orgs.models import Membership, Organization
+
+from .models import ObjectiveStatus, StrategicObjective
+
+_FIELDS = ("title", "description", "horizon_years", "status", "position")
+
+
+def _validate(objective: StrategicObjective) -> None:
+    objective.title = (objective.title or "").strip()
+    if not objective.title:
+        raise ValidationError({"title": _("An objective needs a title.")})
+    objective.full_clean(exclude=["org"])
+
+
+@transaction.atomic
+def objective_create(
+    *,
+    org: Organization,
+    actor: Membership | None,
+    title: str,
+    description: str = "",
+    horizon_years: int = 3,
+) -> StrategicObjective:
+    last = StrategicObjective.objects.filter(org=org).aggregate(m=Max("position"))["m"]
+    objective = StrategicObjective(
+        org=org,
+        title=title,
+        description=description,
+        horizon_years=horizon_years,
+        position=(last or 0) + 1,
+    )
+    _validate(objective)
+    objective.save()
+    audit.record(
+        org=org,
+        actor=actor,
+        action="objective.create",
+        obj=objective,
+        changes=audit.diff({}, audit.snapshot(objective, _FIELDS)),
+    )
+    return objective
+
+
+@transaction.atomic
+def objective_update(
+    *, objective: StrategicObjective, actor: Membership | None, **fields
+) -> StrategicObjective:
+    """Change title, description or horizon."""
+    unknown = set(fields) - {"title", "description", "horizon_years"}
+    if unknown:
+        raise ValueError(f"not editable: {sorted(unknown)}")
+    objective = StrategicObjective.objects.select_for_update().get(pk=objective.pk)
+    before = audit.snapshot(objective, _FIELDS)
+    for name, value in fields.items():
+        setattr(objective, name, value)
+    _validate(objective)
+    objective.save(update_fields=list(fields))
+    changes = audit.diff(before, audit.snapshot(objective, _FIELDS))
+    if changes:
+        audit.record(
+            org=objective.org,
+            actor=actor,
+            action="objective.update",
+            obj=objective,
+            changes=changes,
+        )
+    return objective
+
+
+@transaction.atomic
+def objective_set_status(
+    *, objective: StrategicObjective, actor: Membership | None, retired: bool
+) -> StrategicObjective:
+    """Retire an objective (it stays in history) or bring a retired one back."""
+    objective = StrategicObjective.objects.select_for_update().get(pk=objective.pk)
+    status = ObjectiveStatus.RETIRED if retired else ObjectiveStatus.ACTIVE
+    if objective.status == status:
+        return objective
+    before = audit.snapshot(objective, _FIELDS)
+    objective.status = status
+    objective.retired_at = timezone.now() if retired else None
+    objective.save(update_fields=["status", "retired_at"])
+    audit.record(
+        org=objective.org,
+        actor=actor,
+        action="objective.retire" if retired else "objective.restore",
+        obj=objective,
+        changes=audit.diff(before, audit.snapshot(objective, _FIELDS)),
+    )
+    return objective
+
+
+@transaction.atomic
+def objective_move(
+    *, objective: StrategicObjective, actor: Membership | None, direction: str
+) -> StrategicObjective:
+    """Swap an objective with its neighbour above ("up") or below ("down")."""
+    if direction not in ("up", "down"):
+        raise ValidationError(_("Move up or down."))
+    ordered = list(
+        StrategicObjective.objects.select_for_update()
+        .filter(org=objective.org)
+        .order_by("position", "id")
+    )
+    index = next(i for i, o in enumerate(ordered) if o.pk == objective.pk)
+    other = index - 1 if direction == "up" else index + 1
+    if not 0 <= other < len(ordered):
+        return ordered[index]
+    ordered[index], ordered[other] = ordered[other], ordered[index]
+    for position, item in enumerate(ordered, start=1):
+        if item.position != position:
+            item.position = position
+            item.save(update_fields=["position"])
+    moved = ordered[other]
+    audit.record(
+        org=objective.org,
+        actor=actor,
+        action="objective.reorder",
+        obj=moved,
+        changes={"position": {"old": index + 1, "new": other + 1}},
+    )
+    return moved

@@ -1,0 +1,143 @@
+"""API for the organisation profile, the audit trail, the inbox and the caller's tokens."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, mixins, serializers
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from .. import notifications, services
+from ..models import ApiToken, AuditEvent, Notification, Organization
+from ..policy import Action
+from ..services.organization import PROFILE_FIELDS
+from .base import OrgScopedMixin, OrgScopedViewSet
+
+
+class OrganizationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Organization
+        fields = ["id", "slug", *PROFILE_FIELDS]
+        read_only_fields = ["id", "slug"]
+
+
+class OrganizationProfileView(OrgScopedMixin, generics.RetrieveUpdateAPIView):
+    """The organisation's profile. Any member reads it; org admins change it."""
+
+    serializer_class = OrganizationSerializer
+    write_action = Action.EDIT_ORG_PROFILE
+
+    def get_object(self):
+        return self.org
+
+    def perform_update(self, serializer):
+        serializer.instance = services.organization_update_profile(
+            org=self.org, actor=self.membership, **serializer.validated_data
+        )
+
+
+class AuditEventSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AuditEvent
+        fields = [
+            "id",
+            "actor_label",
+            "action",
+            "object_type",
+            "object_id",
+            "object_repr",
+            "changes",
+            "created_at",
+        ]
+
+
+class AuditEventViewSet(mixins.ListModelMixin, OrgScopedViewSet):
+    """The audit trail (org admins). Filter with ?object_type=…&object_id=…."""
+
+    queryset = AuditEvent.objects.all().order_by("-created_at", "-id")
+    serializer_class = AuditEventSerializer
+    required_action = Action.VIEW_AUDIT
+
+    def scope_queryset(self, queryset):
+        params = self.request.query_params
+        if params.get("object_type"):
+            queryset = queryset.filter(object_type=params["object_type"])
+        if params.get("object_id"):
+            queryset = queryset.filter(object_id=params["object_id"])
+        return queryset
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Notification
+        fields = ["id", "kind", "title", "body", "url", "created_at", "read_at"]
+
+
+class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgScopedViewSet):
+    """The caller's own inbox."""
+
+    queryset = Notification.objects.all().order_by("-created_at", "-id")
+    serializer_class = NotificationSerializer
+
+    def scope_queryset(self, queryset):
+        queryset = queryset.filter(recipient=self.membership)
+        if self.request.query_params.get("unread") == "1":
+            queryset = queryset.filter(read_at__isnull=True)
+        return queryset
+
+    @extend_schema(request=None, responses=NotificationSerializer)
+    @action(detail=True, methods=["post"])
+    def read(self, request, org_slug=None, pk=None):
+        note = notifications.notification_mark_read(notification=self.get_object())
+        return Response(NotificationSerializer(note).data)
+
+
+class ApiTokenSerializer(serializers.ModelSerializer):
+    ttl_days = serializers.IntegerField(write_only=True, min_value=1, max_value=365, default=90)
+    key = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ApiToken
+        fields = [
+            "id",
+            "name",
+            "prefix",
+            "created_at",
+            "expires_at",
+            "last_used_at",
+            "revoked_at",
+            "ttl_days",
+            "key",
+        ]
+        read_only_fields = ["prefix", "created_at", "expires_at", "last_used_at", "revoked_at"]
+
+    def get_key(self, obj) -> str | None:
+        """The raw token, present only in the answer to its creation."""
+        return getattr(obj, "raw_key", None)
+
+
+class ApiTokenViewSet(
+    mixins.ListModelMixin, mixins.CreateModelMixin, mixins.RetrieveModelMixin, OrgScopedViewSet
+):
+    """The caller's personal tokens for this organisation."""
+
+    queryset = ApiToken.objects.all().order_by("-created_at")
+    serializer_class = ApiTokenSerializer
+
+    def scope_queryset(self, queryset):
+        return queryset.filter(user=self.request.user)
+
+    def perform_create(self, serializer):
+        token, raw = services.api_token_create(
+            member=self.membership,
+            name=serializer.validated_data["name"],
+            ttl_days=serializer.validated_data["ttl_days"],
+        )
+        token.raw_key = raw
+        serializer.instance = token
+
+    @extend_schema(request=None, responses=ApiTokenSerializer)
+    @action(detail=True, methods=["post"])
+    def revoke(self, request, org_slug=None, pk=None):
+        token = services.api_token_revoke(token=self.get_object(), actor=self.membership)
+        return Response(ApiTokenSerializer(token).data)

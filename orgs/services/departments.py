@@ -1,0 +1,138 @@
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from .. import audit
+from ..models import Department, Membership, Organization
+
+_FIELDS = ("name", "parent", "head")
+
+
+def _check(org: Organization, department: Department) -> None:
+    name = (department.name or "").strip()
+    if not name:
+        raise ValidationError({"name": _("A department needs a name.")})
+    department.name = name
+    if department.parent_id is not None:
+        if department.parent.org_id != org.id:
+            raise ValidationError({"parent": _("Choose a department of this organisation.")})
+        # Walk up from the new parent: meeting the department itself means a cycle.
+        node = department.parent
+        while node is not None:
+            if department.pk is not None and node.pk == department.pk:
+                raise ValidationError(
+                    {
+                        "parent": _(
+                            "A department cannot sit inside itself or its own sub-department."
+                        )
+                    }
+                )
+            node = node.parent
+    if department.head_id is not None and department.head.org_id != org.id:
+        raise ValidationError({"head": _("Choose a member of this organisation.")})
+    siblings = Department.objects.filter(
+        org=org, parent_id=department.parent_id, name__iexact=name
+    ).exclude(pk=department.pk)
+    if siblings.exists():
+        raise ValidationError(
+            {"name": _("There is already a department called “%(name)s” here.") % {"name": name}}
+        )
+
+
+def _save(department: Department, **kwargs) -> None:
+    try:
+        with transaction.atomic():
+            department.save(**kwargs)
+    except IntegrityError:
+        raise ValidationError(
+            {
+                "name": _("There is already a department called “%(name)s” here.")
+                % {"name": department.name}
+            }
+        )
+
+
+@transaction.atomic
+def department_create(
+    *,
+    org: Organization,
+    actor: Membership | None,
+    name: str,
+    parent: Department | None = None,
+    head: Membership | None = None,
+) -> Department:
+    department = Department(org=org, name=name, parent=parent, head=head)
+    _check(org, department)
+    _save(department)
+    audit.record(
+        org=org,
+        actor=actor,
+        action="department.create",
+        obj=department,
+        changes=audit.diff({}, audit.snapshot(department, _FIELDS)),
+    )
+    return department
+
+
+_UNSET = object()
+
+
+@transaction.atomic
+def department_update(
+    *,
+    department: Department,
+    actor: Membership | None,
+    name: str | object = _UNSET,
+    parent: Department | None | object = _UNSET,
+    head: Membership | None | object = _UNSET,
+) -> Department:
+    """Rename, move (change parent) or set the head of a department."""
+    department = Department.objects.select_for_update().get(pk=department.pk)
+    before = audit.snapshot(department, _FIELDS)
+    changed = []
+    for field, value in (("name", name), ("parent", parent), ("head", head)):
+        if value is not _UNSET:
+            setattr(department, field, value)
+            changed.append(field)
+    if not changed:
+        return department
+    _check(department.org, department)
+    _save(department, update_fields=changed)
+    changes = audit.diff(before, audit.snapshot(department, _FIELDS))
+    if changes:
+        audit.record(
+            org=department.org,
+            actor=actor,
+            action="department.update",
+            obj=department,
+            changes=changes,
+        )
+    return department
+
+
+@transaction.atomic
+def department_delete(*, department: Department, actor: Membership | None) -> None:
+    """Delete an empty department: no sub-departments and no members, active or not."""
+    department = Department.objects.select_for_update().get(pk=department.pk)
+    children = department.children.count()
+    members = department.members.count()
+    if children or members:
+        parts = []
+        if children:
+            parts.append(_("%(n)d sub-department(s)") % {"n": children})
+        if members:
+            parts.append(_("%(n)d member(s)") % {"n": members})
+        raise ValidationError(
+            _("“%(name)s” still has %(what)s. Move them elsewhere first.")
+            % {"name": department.name, "what": _(" and ").join(parts)}
+        )
+    audit.record(
+        org=department.org,
+        actor=actor,
+        action="department.delete",
+        obj=department,
+        changes=audit.diff(audit.snapshot(department, _FIELDS), {}),
+    )
+    department.delete()

@@ -1,0 +1,157 @@
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .. import audit
+from ..models import Department, Invitation, Membership, Organization, OrgRole, User
+
+
+def hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def accept_path(raw_token: str) -> str:
+    return reverse("invitation-accept", kwargs={"token": raw_token})
+
+
+@transaction.atomic
+def invitation_create(
+    *,
+    org: Organization,
+    actor: Membership,
+    email: str,
+    full_name: str = "",
+    role: str = OrgRole.MEMBER,
+    job_title: str = "",
+    department: Department | None = None,
+    manager: Membership | None = None,
+) -> tuple[Invitation, str]:
+    """Invite someone by email. Returns the invitation and the one-time raw token, which is
+    emailed and never stored (only its hash is)."""
+    email = (email or "").strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise ValidationError({"email": _("Enter a valid email address.")})
+    if role not in OrgRole.values:
+        raise ValidationError({"role": _("Choose admin, HR or member.")})
+    if Membership.objects.filter(org=org, user__email=email).exists():
+        raise ValidationError(
+            {
+                "email": _("%(email)s is already a member of %(org)s.")
+                % {"email": email, "org": org.name}
+            }
+        )
+    if department is not None and department.org_id != org.id:
+        raise ValidationError({"department": _("Choose a department of this organisation.")})
+    if manager is not None and manager.org_id != org.id:
+        raise ValidationError({"manager": _("Choose a manager from this organisation.")})
+    now = timezone.now()
+    # A new invitation replaces any pending one for the same address.
+    Invitation.objects.filter(
+        org=org, email=email, accepted_at__isnull=True, revoked_at__isnull=True
+    ).update(revoked_at=now)
+    raw = secrets.token_urlsafe(32)
+    invitation = Invitation.objects.create(
+        org=org,
+        email=email,
+        full_name=full_name.strip(),
+        role=role,
+        job_title=job_title,
+        department=department,
+        manager=manager,
+        token_hash=hash_token(raw),
+        invited_by=actor,
+        expires_at=now + settings.INVITATION_TTL,
+    )
+    audit.record(
+        org=org,
+        actor=actor,
+        action="invitation.create",
+        obj=invitation,
+        changes={"email": {"old": None, "new": email}, "role": {"old": None, "new": role}},
+    )
+    from ..tasks import send_invitation_email
+
+    path = accept_path(raw)
+    transaction.on_commit(lambda: send_invitation_email.delay(invitation.pk, path))
+    return invitation, raw
+
+
+def invitation_for_token(raw_token: str) -> Invitation | None:
+    """The pending invitation a raw token opens, or None (unknown, used, revoked, expired)."""
+    invitation = (
+        Invitation.objects.select_related("org")
+        .filter(token_hash=hash_token(raw_token or ""))
+        .first()
+    )
+    if invitation is None or not invitation.is_pending:
+        return None
+    return invitation
+
+
+@transaction.atomic
+def invitation_accept(*, raw_token: str, full_name: str, password: str) -> Membership:
+    """Accept an invitation: create the user (or reuse the account with that email, whose
+    password must then match) and their membership. The link works once."""
+    invitation = invitation_for_token(raw_token)
+    if invitation is None:
+        raise ValidationError(
+            _(
+                "This invitation link is invalid, used or expired. "
+                "Ask your administrator for a new one."
+            )
+        )
+    # Claim it first: a second, concurrent accept finds nothing to claim.
+    claimed = Invitation.objects.filter(pk=invitation.pk, accepted_at__isnull=True).update(
+        accepted_at=timezone.now()
+    )
+    if not claimed:
+        raise ValidationError(_("This invitation has already been used."))
+    user = User.objects.filter(email=invitation.email).first()
+    if user is None:
+        user = User(email=invitation.email, full_name=(full_name or invitation.full_name).strip())
+        validate_password(password, user)
+        user.set_password(password)
+        user.save()
+    elif not user.check_password(password):
+        raise ValidationError({"password": _("You already have an account: enter its password.")})
+    membership = Membership.objects.create(
+        org=invitation.org,
+        user=user,
+        role=invitation.role,
+        job_title=invitation.job_title,
+        department=invitation.department,
+        manager=invitation.manager,
+        start_date=timezone.localdate(),
+    )
+    audit.record(org=invitation.org, actor=user, action="invitation.accept", obj=invitation)
+    audit.record(
+        org=invitation.org,
+        actor=user,
+        action="membership.create",
+        obj=membership,
+        changes={"role": {"old": None, "new": membership.role}},
+    )
+    return membership
+
+
+@transaction.atomic
+def invitation_revoke(*, invitation: Invitation, actor: Membership) -> Invitation:
+    if invitation.accepted_at is not None:
+        raise ValidationError(_("This invitation was already accepted."))
+    if invitation.revoked_at is None:
+        invitation.revoked_at = timezone.now()
+        invitation.save(update_fields=["revoked_at"])
+        audit.record(org=invitation.org, actor=actor, action="invitation.revoke", obj=invitation)
+    return invitation

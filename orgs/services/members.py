@@ -1,0 +1,150 @@
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .. import audit
+from ..models import Department, Membership, OrgRole
+
+_FIELDS = ("role", "department", "manager", "job_title", "employee_id", "start_date")
+_UNSET = object()
+
+
+def check_manager(member: Membership, manager: Membership | None) -> None:
+    """A member cannot be their own manager, directly or through a chain of managers."""
+    if manager is None:
+        return
+    if manager.org_id != member.org_id:
+        raise ValidationError({"manager": _("Choose a manager from this organisation.")})
+    if manager.pk == member.pk:
+        raise ValidationError({"manager": _("A member cannot be their own manager.")})
+    seen = {member.pk}
+    node = manager
+    while node is not None:
+        if node.pk in seen:
+            raise ValidationError(
+                {
+                    "manager": _(
+                        "%(manager)s already reports to %(member)s, directly or "
+                        "through others: that would make a reporting cycle."
+                    )
+                    % {"manager": manager.display_name, "member": member.display_name}
+                }
+            )
+        seen.add(node.pk)
+        node = node.manager
+
+
+def _check_admin_remains(member: Membership) -> None:
+    others = Membership.objects.filter(
+        org_id=member.org_id, role=OrgRole.ADMIN, is_active=True
+    ).exclude(pk=member.pk)
+    if not others.exists():
+        raise ValidationError(_("An organisation needs at least one active org admin."))
+
+
+@transaction.atomic
+def membership_update(
+    *,
+    membership: Membership,
+    actor: Membership | None,
+    role: str | object = _UNSET,
+    department: Department | None | object = _UNSET,
+    manager: Membership | None | object = _UNSET,
+    job_title: str | object = _UNSET,
+    employee_id: str | object = _UNSET,
+    start_date=_UNSET,
+) -> Membership:
+    """Change a member's org role, department, manager, job title, employee id or start date."""
+    membership = Membership.objects.select_for_update().select_related("user").get(pk=membership.pk)
+    before = audit.snapshot(membership, _FIELDS)
+    values = {
+        "role": role,
+        "department": department,
+        "manager": manager,
+        "job_title": job_title,
+        "employee_id": employee_id,
+        "start_date": start_date,
+    }
+    changed = [name for name, value in values.items() if value is not _UNSET]
+    if "role" in changed and role not in OrgRole.values:
+        raise ValidationError({"role": _("Choose admin, HR or member.")})
+    if "role" in changed and membership.role == OrgRole.ADMIN and role != OrgRole.ADMIN:
+        _check_admin_remains(membership)
+    if (
+        "department" in changed
+        and department is not None
+        and department.org_id != membership.org_id
+    ):
+        raise ValidationError({"department": _("Choose a department of this organisation.")})
+    if "manager" in changed:
+        check_manager(membership, manager)
+    if "employee_id" in changed:
+        employee_id = (employee_id or "").strip()
+        values["employee_id"] = employee_id
+        if (
+            employee_id
+            and Membership.objects.filter(org_id=membership.org_id, employee_id=employee_id)
+            .exclude(pk=membership.pk)
+            .exists()
+        ):
+            raise ValidationError(
+                {"employee_id": _("Another member has employee id “%(id)s”.") % {"id": employee_id}}
+            )
+    for name in changed:
+        setattr(membership, name, values[name])
+    if changed:
+        membership.save(update_fields=changed)
+    changes = audit.diff(before, audit.snapshot(membership, _FIELDS))
+    if changes:
+        audit.record(
+            org=membership.org,
+            actor=actor,
+            action="membership.update",
+            obj=membership,
+            changes=changes,
+        )
+    return membership
+
+
+@transaction.atomic
+def membership_deactivate(*, membership: Membership, actor: Membership | None) -> Membership:
+    """Deactivate a member: they lose access; their history and reports' links stay."""
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    if actor is not None and actor.pk == membership.pk:
+        raise ValidationError(_("You cannot deactivate yourself."))
+    if not membership.is_active:
+        return membership
+    if membership.role == OrgRole.ADMIN:
+        _check_admin_remains(membership)
+    membership.is_active = False
+    membership.deactivated_at = timezone.now()
+    membership.save(update_fields=["is_active", "deactivated_at"])
+    audit.record(
+        org=membership.org,
+        actor=actor,
+        action="membership.deactivate",
+        obj=membership,
+        changes={"is_active": {"old": True, "new": False}},
+    )
+    return membership
+
+
+@transaction.atomic
+def membership_reactivate(*, membership: Membership, actor: Membership | None) -> Membership:
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    if membership.is_active:
+        return membership
+    membership.is_active = True
+    membership.deactivated_at = None
+    membership.save(update_fields=["is_active", "deactivated_at"])
+    audit.record(
+        org=membership.org,
+        actor=actor,
+        action="membership.reactivate",
+        obj=membership,
+        changes={"is_active": {"old": False, "new": True}},
+    )
+    return membership

@@ -1,0 +1,92 @@
+"""Pages that belong to the person rather than to one organisation's data: the organisation
+picker, accepting an invitation, personal API tokens."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from .. import services
+from ..forms import ApiTokenForm, InvitationAcceptForm
+from ..models import ApiToken, Membership, User
+from ..services.invitations import invitation_for_token
+from ..tenancy import get_api_token_for_member, scoped
+from .base import form_errors_from, org_view
+
+
+@login_required
+def org_picker(request):
+    memberships = list(
+        Membership.objects.filter(user=request.user, is_active=True)
+        .select_related("org")
+        .order_by("org__name")
+    )
+    active = [m for m in memberships if not m.org.is_suspended]
+    if len(memberships) == 1 and active and request.GET.get("stay") is None:
+        return redirect("org-home", org_slug=active[0].org.slug)
+    return render(request, "orgs/picker.html", {"memberships": memberships})
+
+
+def invitation_accept(request, token: str):
+    invitation = invitation_for_token(token)
+    if invitation is None:
+        return render(request, "orgs/invitation_invalid.html", status=404)
+    existing = User.objects.filter(email=invitation.email).exists()
+    form = InvitationAcceptForm(
+        request.POST or None,
+        existing_account=existing,
+        initial={"full_name": invitation.full_name},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            membership = services.invitation_accept(
+                raw_token=token,
+                full_name=form.cleaned_data.get("full_name", ""),
+                password=form.cleaned_data["password"],
+            )
+        except ValidationError as exc:
+            form_errors_from(exc, form)
+        else:
+            login(request, membership.user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, _("Welcome to %(org)s.") % {"org": membership.org.name})
+            return redirect("org-home", org_slug=membership.org.slug)
+    return render(
+        request,
+        "orgs/invitation_accept.html",
+        {"form": form, "invitation": invitation, "existing_account": existing},
+    )
+
+
+@org_view()
+def api_token_list(request, member):
+    form = ApiTokenForm(request.POST or None)
+    new_key = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            _token, new_key = services.api_token_create(
+                member=member,
+                name=form.cleaned_data["name"],
+                ttl_days=form.cleaned_data["ttl_days"],
+            )
+        except ValidationError as exc:
+            form_errors_from(exc, form)
+        else:
+            form = ApiTokenForm()
+    tokens = scoped(ApiToken, member.org).filter(user=member.user)
+    return render(
+        request, "orgs/api_tokens.html", {"form": form, "tokens": tokens, "new_key": new_key}
+    )
+
+
+@require_POST
+@org_view()
+def api_token_revoke(request, member, pk):
+    token = get_api_token_for_member(member, pk)
+    services.api_token_revoke(token=token, actor=member)
+    messages.success(request, _("Token “%(name)s” revoked.") % {"name": token.name})
+    return redirect("api-token-list", org_slug=member.org.slug)

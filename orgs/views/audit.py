@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+from django.shortcuts import render
+
+from .. import selectors
+from ..policy import Action
+from .base import org_view, paginate
+
+
+@org_view(Action.VIEW_AUDIT)
+def audit_list(request, member):
+    events = selectors.audit_recent(org=member.org)
+    return render(request, "orgs/audit.html", {"page_obj": paginate(request, events, 50)})
+
+
+@org_view(Action.VIEW_AUDIT)
+def audit_object(request, member, object_type, object_id):
+    events = selectors.audit_for_object(
+        org=member.org, object_type=object_type, object_id=object_id
+    )
+    return render(
+        request,
+        "orgs/audit.html",
+        {
+            "page_obj": paginate(request, events, 50),
+            "object_type": object_type,
+            "object_id": object_id,
+        },
+    )

@@ -1,0 +1,51 @@
+"""The page-side twin of the API base class: resolve the member from the URL's org slug,
+check the policy, activate the organisation's time zone."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import render
+from django.utils import timezone
+
+from .. import policy
+from ..tenancy import OrganizationSuspended, resolve_membership
+
+
+def org_view(action: policy.Action = policy.Action.VIEW_ORG):
+    """Decorate a view ``fn(request, member, **kwargs)`` served under /o/<org_slug>/."""
+
+    def decorator(view):
+        @login_required
+        @wraps(view)
+        def wrapper(request, org_slug, *args, **kwargs):
+            try:
+                member = resolve_membership(request.user, org_slug)
+            except OrganizationSuspended as exc:
+                return render(
+                    request, "orgs/suspended.html", {"suspended_org": exc.org}, status=403
+                )
+            policy.require(member, action)
+            request.membership = member
+            timezone.activate(member.org.timezone)
+            return view(request, member, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def paginate(request, queryset, per_page: int = 25):
+    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+
+
+def form_errors_from(exc: ValidationError, form) -> None:
+    """Show a service's ValidationError on the form that sent the input."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)

@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from kras.selectors import objective_list
+
+from .. import notifications, policy, selectors
+from ..tenancy import get_notification_for_member
+from .base import org_view, paginate
+
+
+@org_view()
+def org_home(request, member):
+    org = member.org
+    figures = selectors.org_home_figures(org=org)
+    objectives = list(objective_list(org=org)[:5])
+    figures["objectives"] = objective_list(org=org).count()
+    is_admin = policy.is_admin(member)
+    next_steps = []
+    if is_admin:
+        if not (org.mission and org.vision):
+            next_steps.append(("profile", "org-settings"))
+        if not figures["objectives"]:
+            next_steps.append(("objectives", "objective-create"))
+        if not figures["departments"]:
+            next_steps.append(("departments", "department-create"))
+        if figures["members"] <= 1:
+            next_steps.append(("members", "invitation-create"))
+    return render(
+        request,
+        "orgs/home.html",
+        {
+            "figures": figures,
+            "objectives": objectives,
+            "next_steps": next_steps,
+            "reports": selectors.member_list(org=org).filter(manager=member)[:10],
+        },
+    )
+
+
+@org_view()
+def inbox(request, member):
+    page_obj = paginate(request, selectors.inbox(member=member))
+    return render(request, "orgs/inbox.html", {"page_obj": page_obj})
+
+
+@require_POST
+@org_view()
+def notification_open(request, member, pk):
+    note = get_notification_for_member(member, pk)
+    notifications.notification_mark_read(notification=note)
+    return redirect(note.url or "inbox", **({} if note.url else {"org_slug": member.org.slug}))
+
+
+@require_POST
+@org_view()
+def inbox_mark_all_read(request, member):
+    notifications.inbox_mark_all_read(member=member)
+    return redirect("inbox", org_slug=member.org.slug)
