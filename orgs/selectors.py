@@ -106,3 +106,18 @@ def audit_recent(*, org: Organization) -> QuerySet[AuditEvent]:
 
 def inbox(*, member: Membership) -> QuerySet[Notification]:
     return Notification.objects.filter(org=member.org, recipient=member)
+
+
+def memberships_of_user(*, user) -> QuerySet[Membership]:
+    """The organisations a person may pick from (their active memberships)."""
+    return (
+        Membership.objects.filter(user=user, is_active=True)
+        .select_related("org")
+        .order_by("org__name")
+    )
+
+
+def account_exists(*, email: str) -> bool:
+    from .models import User
+
+    return User.objects.filter(email__iexact=(email or "").strip()).exists()

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
-from ..models import ApiToken
-from ..services.tokens import hash_key
+from ..services.tokens import api_token_authenticate
 
 
 class ApiTokenAuthentication(authentication.BaseAuthentication):
@@ -19,16 +18,18 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
             return None
         if len(header) != 2:
             raise exceptions.AuthenticationFailed(_("Malformed Authorization header."))
-        raw = header[1].decode(errors="replace")
-        token = (
-            ApiToken.objects.select_related("user", "org").filter(key_hash=hash_key(raw)).first()
-        )
-        if token is None or not token.is_usable or not token.user.is_active:
+        token = api_token_authenticate(raw=header[1].decode(errors="replace"))
+        if token is None:
             raise exceptions.AuthenticationFailed(_("Invalid, expired or revoked token."))
-        now = timezone.now()
-        if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
-            ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         return token.user, token
 
     def authenticate_header(self, request):
         return self.keyword
+
+
+class ApiTokenScheme(OpenApiAuthenticationExtension):
+    target_class = "orgs.api.authentication.ApiTokenAuthentication"
+    name = "bearerToken"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "http", "scheme": "bearer", "description": "A personal API token"}

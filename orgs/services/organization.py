@@ -62,6 +62,8 @@ def organization_update_profile(*, org: Organization, actor: Membership, **field
     unknown = set(fields) - set(PROFILE_FIELDS)
     if unknown:
         raise ValueError(f"not profile fields: {sorted(unknown)}")
+    # Read the stored row: a bound ModelForm has already written the new values on `org`.
+    org = Organization.objects.select_for_update().get(pk=org.pk)
     before = audit.snapshot(org, fields)
     for name, value in fields.items():
         setattr(org, name, value)

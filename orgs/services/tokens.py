@@ -51,3 +51,16 @@ def api_token_revoke(*, token: ApiToken, actor: Membership) -> ApiToken:
         token.save(update_fields=["revoked_at"])
         audit.record(org=token.org, actor=actor, action="api_token.revoke", obj=token)
     return token
+
+
+def api_token_authenticate(*, raw: str) -> ApiToken | None:
+    """The usable token whose key is ``raw``, or None. Marks it used (at most once a
+    minute, to keep reads cheap). Tokens are global until the API base class checks that
+    the URL's organisation is the token's."""
+    token = ApiToken.objects.select_related("user", "org").filter(key_hash=hash_key(raw)).first()
+    if token is None or not token.is_usable or not token.user.is_active:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token

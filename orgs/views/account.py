@@ -11,9 +11,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from .. import services
+from .. import selectors, services
 from ..forms import ApiTokenForm, InvitationAcceptForm
-from ..models import ApiToken, Membership, User
+from ..models import ApiToken
 from ..services.invitations import invitation_for_token
 from ..tenancy import get_api_token_for_member, scoped
 from .base import form_errors_from, org_view
@@ -21,11 +21,7 @@ from .base import form_errors_from, org_view
 
 @login_required
 def org_picker(request):
-    memberships = list(
-        Membership.objects.filter(user=request.user, is_active=True)
-        .select_related("org")
-        .order_by("org__name")
-    )
+    memberships = list(selectors.memberships_of_user(user=request.user))
     active = [m for m in memberships if not m.org.is_suspended]
     if len(memberships) == 1 and active and request.GET.get("stay") is None:
         return redirect("org-home", org_slug=active[0].org.slug)
@@ -36,7 +32,7 @@ def invitation_accept(request, token: str):
     invitation = invitation_for_token(token)
     if invitation is None:
         return render(request, "orgs/invitation_invalid.html", status=404)
-    existing = User.objects.filter(email=invitation.email).exists()
+    existing = selectors.account_exists(email=invitation.email)
     form = InvitationAcceptForm(
         request.POST or None,
         existing_account=existing,

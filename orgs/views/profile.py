@@ -28,6 +28,6 @@ def org_settings(request, member):
             else:
                 messages.success(request, _("Organisation profile saved."))
                 return redirect("org-settings", org_slug=org.slug)
-        # The form mutated the instance while validating; show the stored values elsewhere.
+        # Validation wrote the rejected values on the instance; the page chrome shows stored ones.
         org.refresh_from_db()
     return render(request, "orgs/settings.html", {"form": form})

@@ -1,0 +1,44 @@
+# The README's two commands: `make run` and `make test`.
+SHELL := /bin/bash
+UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
+PY := .venv/bin/python
+
+.PHONY: run test install install-test lint format migrate stop ci
+
+run: install
+	$(PY) scripts/run.py
+
+test: install-test
+	$(PY) -m pytest
+
+install: .venv/.synced node_modules/.installed
+	@scripts/system_deps.sh run
+
+install-test: install
+	@scripts/system_deps.sh test
+
+.venv/.synced: pyproject.toml uv.lock
+	@command -v uv >/dev/null 2>&1 || test -x $(UV) || python3 -m pip install --quiet --user uv
+	$(UV) sync --frozen
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+lint: install
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run
+
+format: install
+	$(PY) -m ruff format .
+	$(PY) -m ruff check --fix .
+
+migrate: install
+	$(PY) manage.py migrate
+
+stop:
+	$(PY) -c "from kra_platform import embedded; embedded.stop()"
+
+ci: lint test
