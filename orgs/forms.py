@@ -2,7 +2,11 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth.password_validation import password_validators_help_text_html
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from .models import Department, Membership, Organization, OrgRole
+from .selectors import department_tree, flatten_tree
 
 
 class InvitationAcceptForm(forms.Form):
@@ -85,3 +89,129 @@ class OrganizationProfileForm(forms.ModelForm):
                 ]
             ),
         }
+
+
+class MemberChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        if obj.job_title:
+            return f"{obj.display_name} · {obj.job_title}"
+        return obj.display_name
+
+
+def _department_field(field: forms.ModelChoiceField, org: Organization) -> None:
+    """Limit ``field`` to the organisation's departments, listed as an indented tree."""
+    field.queryset = Department.objects.filter(org=org)
+    # Labels show the tree so that two "Sales" under different parents can be told apart;
+    # validation still goes through the queryset above.
+    field.choices = [("", field.empty_label)] + [
+        (node.department.pk, "— " * node.depth + node.department.name)
+        for node in flatten_tree(department_tree(org=org))
+    ]
+
+
+def _member_field(field: forms.ModelChoiceField, org: Organization, keep=None) -> None:
+    """Limit ``field`` to the organisation's active members, plus ``keep`` (the current
+    value) so that editing something else does not force replacing a departed member."""
+    active = Q(is_active=True)
+    if keep is not None:
+        active |= Q(pk=keep)
+    field.queryset = (
+        Membership.objects.filter(org=org)
+        .filter(active)
+        .select_related("user")
+        .order_by("user__full_name", "user__email")
+    )
+
+
+class DepartmentForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=120)
+    parent = forms.ModelChoiceField(
+        label=_("Inside"),
+        queryset=Department.objects.none(),
+        required=False,
+        empty_label=_("(top level)"),
+        help_text=_("Choose another department to move this one under it."),
+    )
+    head = MemberChoiceField(
+        label=_("Head"),
+        queryset=Membership.objects.none(),
+        required=False,
+        empty_label=_("(no head)"),
+    )
+
+    def __init__(self, *args, org: Organization, department: Department | None = None, **kwargs):
+        if department is not None:
+            kwargs.setdefault(
+                "initial",
+                {
+                    "name": department.name,
+                    "parent": department.parent_id,
+                    "head": department.head_id,
+                },
+            )
+        super().__init__(*args, **kwargs)
+        _department_field(self.fields["parent"], org)
+        _member_field(self.fields["head"], org, keep=department.head_id if department else None)
+
+
+class MemberForm(forms.Form):
+    role = forms.ChoiceField(label=_("Org role"), choices=OrgRole.choices)
+    department = forms.ModelChoiceField(
+        label=_("Department"),
+        queryset=Department.objects.none(),
+        required=False,
+        empty_label=_("(none)"),
+    )
+    manager = MemberChoiceField(
+        label=_("Manager"),
+        queryset=Membership.objects.none(),
+        required=False,
+        empty_label=_("(no manager)"),
+    )
+    job_title = forms.CharField(label=_("Job title"), max_length=150, required=False)
+    employee_id = forms.CharField(label=_("Employee id"), max_length=60, required=False)
+    start_date = forms.DateField(
+        label=_("Start date"),
+        required=False,
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+    )
+
+    def __init__(self, *args, org: Organization, membership: Membership, **kwargs):
+        kwargs.setdefault(
+            "initial",
+            {
+                "role": membership.role,
+                "department": membership.department_id,
+                "manager": membership.manager_id,
+                "job_title": membership.job_title,
+                "employee_id": membership.employee_id,
+                "start_date": membership.start_date,
+            },
+        )
+        super().__init__(*args, **kwargs)
+        _department_field(self.fields["department"], org)
+        _member_field(self.fields["manager"], org, keep=membership.manager_id)
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(label=_("Email"))
+    full_name = forms.CharField(label=_("Full name"), max_length=200, required=False)
+    role = forms.ChoiceField(label=_("Org role"), choices=OrgRole.choices, initial=OrgRole.MEMBER)
+    job_title = forms.CharField(label=_("Job title"), max_length=150, required=False)
+    department = forms.ModelChoiceField(
+        label=_("Department"),
+        queryset=Department.objects.none(),
+        required=False,
+        empty_label=_("(none)"),
+    )
+    manager = MemberChoiceField(
+        label=_("Manager"),
+        queryset=Membership.objects.none(),
+        required=False,
+        empty_label=_("(no manager)"),
+    )
+
+    def __init__(self, *args, org: Organization, **kwargs):
+        super().__init__(*args, **kwargs)
+        _department_field(self.fields["department"], org)
+        _member_field(self.fields["manager"], org)

@@ -2,18 +2,32 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 
 from .. import audit
 from ..models import Department, Membership, Organization
 
 _FIELDS = ("name", "parent", "head")
+_NAME_MAX = Department._meta.get_field("name").max_length
+# PostgreSQL's SQLSTATE for a unique violation; other integrity errors are real bugs.
+_UNIQUE_VIOLATION = "23505"
+
+
+def _duplicate_name_error(name: str) -> ValidationError:
+    return ValidationError(
+        {"name": _("There is already a department called “%(name)s” here.") % {"name": name}}
+    )
 
 
 def _check(org: Organization, department: Department) -> None:
     name = (department.name or "").strip()
     if not name:
         raise ValidationError({"name": _("A department needs a name.")})
+    if len(name) > _NAME_MAX:
+        raise ValidationError(
+            {"name": _("Keep the name under %(max)d characters.") % {"max": _NAME_MAX}}
+        )
     department.name = name
     if department.parent_id is not None:
         if department.parent.org_id != org.id:
@@ -36,22 +50,26 @@ def _check(org: Organization, department: Department) -> None:
         org=org, parent_id=department.parent_id, name__iexact=name
     ).exclude(pk=department.pk)
     if siblings.exists():
-        raise ValidationError(
-            {"name": _("There is already a department called “%(name)s” here.") % {"name": name}}
-        )
+        raise _duplicate_name_error(name)
+
+
+def _check_new_head(head: Membership | None) -> None:
+    # Only a newly chosen head must be active: renaming a department whose head has since
+    # left must keep working.
+    if head is not None and not head.is_active:
+        raise ValidationError({"head": _("Choose an active member as head.")})
 
 
 def _save(department: Department, **kwargs) -> None:
     try:
         with transaction.atomic():
             department.save(**kwargs)
-    except IntegrityError:
-        raise ValidationError(
-            {
-                "name": _("There is already a department called “%(name)s” here.")
-                % {"name": department.name}
-            }
-        )
+    except IntegrityError as exc:
+        # Two admins creating the same name at once pass _check together; the constraint
+        # decides, and the loser gets the same message as the check.
+        if getattr(exc.__cause__, "pgcode", None) == _UNIQUE_VIOLATION:
+            raise _duplicate_name_error(department.name)
+        raise
 
 
 @transaction.atomic
@@ -65,6 +83,7 @@ def department_create(
 ) -> Department:
     department = Department(org=org, name=name, parent=parent, head=head)
     _check(org, department)
+    _check_new_head(head)
     _save(department)
     audit.record(
         org=org,
@@ -89,8 +108,15 @@ def department_update(
     head: Membership | None | object = _UNSET,
 ) -> Department:
     """Rename, move (change parent) or set the head of a department."""
-    department = Department.objects.select_for_update().get(pk=department.pk)
+    if parent is not _UNSET:
+        # Two concurrent moves (A under B, B under A) would each pass the cycle walk on the
+        # other's uncommitted tree; moves within one organisation take turns instead.
+        Organization.objects.select_for_update().filter(pk=department.org_id).first()
+    department = (
+        Department.objects.select_for_update().select_related("org").get(pk=department.pk)
+    )
     before = audit.snapshot(department, _FIELDS)
+    old_head_id = department.head_id
     changed = []
     for field, value in (("name", name), ("parent", parent), ("head", head)):
         if value is not _UNSET:
@@ -99,6 +125,8 @@ def department_update(
     if not changed:
         return department
     _check(department.org, department)
+    if department.head_id != old_head_id:
+        _check_new_head(department.head)
     _save(department, update_fields=changed)
     changes = audit.diff(before, audit.snapshot(department, _FIELDS))
     if changes:
@@ -133,6 +161,19 @@ def department_delete(*, department: Department, actor: Membership | None) -> No
         actor=actor,
         action="department.delete",
         obj=department,
-        changes=audit.diff(audit.snapshot(department, _FIELDS), {}),
+        # audit.diff only reports keys of its second argument, so spell out the removal.
+        changes={
+            name: {"old": value, "new": None}
+            for name, value in audit.snapshot(department, _FIELDS).items()
+            if value is not None
+        },
     )
-    department.delete()
+    try:
+        with transaction.atomic():
+            department.delete()
+    except ProtectedError:
+        # Other apps (roles, KRAs) may hold on to a department; say so instead of failing.
+        raise ValidationError(
+            _("“%(name)s” is still used elsewhere (roles or KRAs). Move those first.")
+            % {"name": department.name}
+        )

@@ -7,13 +7,31 @@ from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .. import audit
 from ..models import Department, Invitation, Membership, Organization, OrgRole, User
+
+
+class InvitationStatus(models.TextChoices):
+    PENDING = "pending", gettext_lazy("pending")
+    ACCEPTED = "accepted", gettext_lazy("accepted")
+    REVOKED = "revoked", gettext_lazy("revoked")
+    EXPIRED = "expired", gettext_lazy("expired")
+
+
+def invitation_status(invitation: Invitation) -> InvitationStatus:
+    if invitation.accepted_at is not None:
+        return InvitationStatus.ACCEPTED
+    if invitation.revoked_at is not None:
+        return InvitationStatus.REVOKED
+    if invitation.expires_at <= timezone.now():
+        return InvitationStatus.EXPIRED
+    return InvitationStatus.PENDING
 
 
 def hash_token(raw: str) -> str:
@@ -56,18 +74,26 @@ def invitation_create(
         raise ValidationError({"department": _("Choose a department of this organisation.")})
     if manager is not None and manager.org_id != org.id:
         raise ValidationError({"manager": _("Choose a manager from this organisation.")})
+    if manager is not None and not manager.is_active:
+        raise ValidationError({"manager": _("Choose an active member as manager.")})
     now = timezone.now()
     # A new invitation replaces any pending one for the same address.
-    Invitation.objects.filter(
-        org=org, email=email, accepted_at__isnull=True, revoked_at__isnull=True
-    ).update(revoked_at=now)
+    replaced = list(
+        Invitation.objects.select_for_update().filter(
+            org=org, email=email, accepted_at__isnull=True, revoked_at__isnull=True
+        )
+    )
+    for old in replaced:
+        old.revoked_at = now
+        old.save(update_fields=["revoked_at"])
+        audit.record(org=org, actor=actor, action="invitation.revoke", obj=old)
     raw = secrets.token_urlsafe(32)
     invitation = Invitation.objects.create(
         org=org,
         email=email,
-        full_name=full_name.strip(),
+        full_name=(full_name or "").strip(),
         role=role,
-        job_title=job_title,
+        job_title=(job_title or "").strip(),
         department=department,
         manager=manager,
         token_hash=hash_token(raw),
@@ -112,20 +138,30 @@ def invitation_accept(*, raw_token: str, full_name: str, password: str) -> Membe
                 "Ask your administrator for a new one."
             )
         )
-    # Claim it first: a second, concurrent accept finds nothing to claim.
-    claimed = Invitation.objects.filter(pk=invitation.pk, accepted_at__isnull=True).update(
-        accepted_at=timezone.now()
-    )
+    # Claim it first: a second, concurrent accept (or a revoke, or the clock) leaves nothing
+    # to claim. Any error below rolls the claim back with everything else.
+    now = timezone.now()
+    claimed = Invitation.objects.filter(
+        pk=invitation.pk, accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now
+    ).update(accepted_at=now)
     if not claimed:
         raise ValidationError(_("This invitation has already been used."))
     user = User.objects.filter(email=invitation.email).first()
     if user is None:
         user = User(email=invitation.email, full_name=(full_name or invitation.full_name).strip())
-        validate_password(password, user)
+        try:
+            validate_password(password, user)
+        except ValidationError as exc:
+            raise ValidationError({"password": exc.messages})
         user.set_password(password)
         user.save()
     elif not user.check_password(password):
         raise ValidationError({"password": _("You already have an account: enter its password.")})
+    if Membership.objects.filter(org=invitation.org, user=user).exists():
+        # Added meanwhile by someone else (an org-chart import, another invitation).
+        raise ValidationError(
+            _("You are already a member of %(org)s.") % {"org": invitation.org.name}
+        )
     membership = Membership.objects.create(
         org=invitation.org,
         user=user,
@@ -148,10 +184,14 @@ def invitation_accept(*, raw_token: str, full_name: str, password: str) -> Membe
 
 @transaction.atomic
 def invitation_revoke(*, invitation: Invitation, actor: Membership) -> Invitation:
+    """Stop a link from working. Revoking twice is harmless; an accepted one stays accepted."""
+    # Conditional, so that an accept racing with the revoke cannot end up both.
+    revoked = Invitation.objects.filter(
+        pk=invitation.pk, accepted_at__isnull=True, revoked_at__isnull=True
+    ).update(revoked_at=timezone.now())
+    invitation.refresh_from_db(fields=["accepted_at", "revoked_at"])
     if invitation.accepted_at is not None:
         raise ValidationError(_("This invitation was already accepted."))
-    if invitation.revoked_at is None:
-        invitation.revoked_at = timezone.now()
-        invitation.save(update_fields=["revoked_at"])
+    if revoked:
         audit.record(org=invitation.org, actor=actor, action="invitation.revoke", obj=invitation)
     return invitation

@@ -1,15 +1,17 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import audit
-from ..models import Department, Membership, OrgRole
+from ..models import Department, Membership, Organization, OrgRole
 
 _FIELDS = ("role", "department", "manager", "job_title", "employee_id", "start_date")
 _UNSET = object()
+# PostgreSQL's SQLSTATE for a unique violation.
+_UNIQUE_VIOLATION = "23505"
 
 
 def check_manager(member: Membership, manager: Membership | None) -> None:
@@ -38,11 +40,20 @@ def check_manager(member: Membership, manager: Membership | None) -> None:
 
 
 def _check_admin_remains(member: Membership) -> None:
+    # Two admins demoting or deactivating each other at once would each still see the
+    # other as active; locking the organisation row makes them take turns.
+    Organization.objects.select_for_update().filter(pk=member.org_id).first()
     others = Membership.objects.filter(
         org_id=member.org_id, role=OrgRole.ADMIN, is_active=True
     ).exclude(pk=member.pk)
     if not others.exists():
         raise ValidationError(_("An organisation needs at least one active org admin."))
+
+
+def _employee_id_taken(employee_id: str) -> ValidationError:
+    return ValidationError(
+        {"employee_id": _("Another member has employee id “%(id)s”.") % {"id": employee_id}}
+    )
 
 
 @transaction.atomic
@@ -81,6 +92,11 @@ def membership_update(
         raise ValidationError({"department": _("Choose a department of this organisation.")})
     if "manager" in changed:
         check_manager(membership, manager)
+        # Keeping a manager who has since left is fine; choosing one is not.
+        if manager is not None and not manager.is_active and manager.pk != membership.manager_id:
+            raise ValidationError({"manager": _("Choose an active member as manager.")})
+    if "job_title" in changed:
+        values["job_title"] = (job_title or "").strip()
     if "employee_id" in changed:
         employee_id = (employee_id or "").strip()
         values["employee_id"] = employee_id
@@ -90,13 +106,18 @@ def membership_update(
             .exclude(pk=membership.pk)
             .exists()
         ):
-            raise ValidationError(
-                {"employee_id": _("Another member has employee id “%(id)s”.") % {"id": employee_id}}
-            )
+            raise _employee_id_taken(employee_id)
     for name in changed:
         setattr(membership, name, values[name])
     if changed:
-        membership.save(update_fields=changed)
+        try:
+            with transaction.atomic():
+                membership.save(update_fields=changed)
+        except IntegrityError as exc:
+            # A concurrent update took the same employee id after our check.
+            if getattr(exc.__cause__, "pgcode", None) == _UNIQUE_VIOLATION:
+                raise _employee_id_taken(values["employee_id"])
+            raise
     changes = audit.diff(before, audit.snapshot(membership, _FIELDS))
     if changes:
         audit.record(
