@@ -7,10 +7,14 @@ between commands (``make stop`` ends them); starting one that already runs is a 
 
 from __future__ import annotations
 
+import logging
 import os
 import subprocess
 import time
 from pathlib import Path
+
+# pgserver logs at INFO from an atexit hook, after test runners have closed their streams.
+logging.getLogger("pgserver").setLevel(logging.WARNING)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(os.environ.get("KRA_DATA_DIR", BASE_DIR / ".data"))
@@ -19,6 +23,7 @@ DATA_DIR = Path(os.environ.get("KRA_DATA_DIR", BASE_DIR / ".data"))
 def postgres_url() -> str:
     import pgserver
 
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
     server = pgserver.get_server(DATA_DIR / "pg", cleanup_mode=None)
     return server.get_uri()
 

@@ -29,9 +29,12 @@ def snapshot(obj: models.Model, fields: Iterable[str]) -> dict:
 
 
 def diff(before: dict, after: dict) -> dict:
+    """Fields whose value differs; a field present on one side only counts as changed
+    (created: old is None; deleted: new is None)."""
+    names = list(after) + [name for name in before if name not in after]
     return {
         name: {"old": before.get(name), "new": after.get(name)}
-        for name in after
+        for name in names
         if before.get(name) != after.get(name)
     }
 

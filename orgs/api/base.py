@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils import timezone
-from rest_framework import exceptions, viewsets
+from rest_framework import exceptions, serializers, viewsets
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .. import policy
@@ -88,3 +88,23 @@ class OrgScopedViewSet(OrgScopedMixin, viewsets.GenericViewSet):
             context["org"] = self.org
             context["membership"] = self.membership
         return context
+
+
+class OrgPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
+    """A foreign key limited to the request's organisation: another organisation's id is
+    answered "does not exist" (400), exactly like an unknown id.
+
+    ``OrgPrimaryKeyRelatedField(model=Department)``; the queryset is built here so API
+    modules never hold a bare manager call.
+    """
+
+    def __init__(self, *, model=None, **kwargs):
+        if model is not None and "read_only" not in kwargs:
+            kwargs["queryset"] = model._default_manager.all()
+        super().__init__(**kwargs)
+
+    def get_queryset(self):
+        org = self.context.get("org")
+        queryset = super().get_queryset()
+        # Without an organisation (schema generation) nothing is a valid choice.
+        return queryset.filter(org=org) if org is not None else queryset.none()

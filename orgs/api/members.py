@@ -1,12 +1,166 @@
-from rest_framework import mixins
+"""API for members (their place in the org chart, deactivation) and invitations."""
 
-from ..models import Invitation, Membership
-from .base import OrgScopedViewSet
+from __future__ import annotations
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from rest_framework import mixins, serializers
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from .. import selectors, services
+from ..models import Department, Invitation, Membership
+from ..policy import Action
+from ..services.invitations import InvitationStatus, invitation_status
+from ..tenancy import scoped
+from .base import OrgPrimaryKeyRelatedField, OrgScopedViewSet
 
 
-class MemberViewSet(mixins.ListModelMixin, OrgScopedViewSet):
-    queryset = Membership.objects.all()
+class MemberSerializer(serializers.ModelSerializer):
+    email = serializers.EmailField(source="user.email", read_only=True)
+    full_name = serializers.CharField(source="user.full_name", read_only=True)
+    department = OrgPrimaryKeyRelatedField(model=Department, allow_null=True, required=False)
+    manager = OrgPrimaryKeyRelatedField(model=Membership, allow_null=True, required=False)
+
+    class Meta:
+        model = Membership
+        fields = [
+            "id",
+            "email",
+            "full_name",
+            "role",
+            "department",
+            "manager",
+            "job_title",
+            "employee_id",
+            "start_date",
+            "is_active",
+            "deactivated_at",
+            "created_at",
+        ]
+        read_only_fields = ["is_active", "deactivated_at", "created_at"]
 
 
-class InvitationViewSet(mixins.ListModelMixin, OrgScopedViewSet):
-    queryset = Invitation.objects.all()
+@extend_schema(
+    parameters=[
+        OpenApiParameter("q", OpenApiTypes.STR, description="Search name, email, job title…"),
+        OpenApiParameter("department", OpenApiTypes.INT, description="Members of one department"),
+        OpenApiParameter("inactive", OpenApiTypes.STR, description="1 to include deactivated"),
+    ]
+)
+class MemberViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    OrgScopedViewSet,
+):
+    """Members of the organisation. Every member reads; org admins change and deactivate."""
+
+    queryset = Membership.objects.select_related("user").order_by("user__full_name", "id")
+    serializer_class = MemberSerializer
+    required_action = Action.VIEW_MEMBERS
+    write_action = Action.MANAGE_MEMBERS
+    http_method_names = ["get", "patch", "post", "head", "options"]
+
+    def scope_queryset(self, queryset):
+        if self.action != "list":
+            # A deactivated member can still be read, changed and reactivated.
+            return queryset
+        params = self.request.query_params
+        department = None
+        if params.get("department"):
+            department = (
+                scoped(Department, self.org).filter(pk=_int_or_none(params["department"])).first()
+            )
+            if department is None:
+                return queryset.none()
+        # Intersect with the selector so the API searches exactly like the People page.
+        return queryset & selectors.member_list(
+            org=self.org,
+            search=params.get("q", ""),
+            include_inactive=params.get("inactive") == "1",
+            department=department,
+        )
+
+    def perform_update(self, serializer):
+        serializer.instance = services.membership_update(
+            membership=serializer.instance, actor=self.membership, **serializer.validated_data
+        )
+
+    @extend_schema(request=None, responses=MemberSerializer)
+    @action(detail=True, methods=["post"])
+    def deactivate(self, request, org_slug=None, pk=None):
+        membership = services.membership_deactivate(
+            membership=self.get_object(), actor=self.membership
+        )
+        return Response(self.get_serializer(membership).data)
+
+    @extend_schema(request=None, responses=MemberSerializer)
+    @action(detail=True, methods=["post"])
+    def reactivate(self, request, org_slug=None, pk=None):
+        membership = services.membership_reactivate(
+            membership=self.get_object(), actor=self.membership
+        )
+        return Response(self.get_serializer(membership).data)
+
+
+def _int_or_none(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+class InvitationSerializer(serializers.ModelSerializer):
+    department = OrgPrimaryKeyRelatedField(model=Department, allow_null=True, required=False)
+    manager = OrgPrimaryKeyRelatedField(model=Membership, allow_null=True, required=False)
+    status = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Invitation
+        fields = [
+            "id",
+            "email",
+            "full_name",
+            "role",
+            "job_title",
+            "department",
+            "manager",
+            "status",
+            "invited_by",
+            "created_at",
+            "expires_at",
+            "accepted_at",
+            "revoked_at",
+        ]
+        read_only_fields = ["invited_by", "created_at", "expires_at", "accepted_at", "revoked_at"]
+
+    @extend_schema_field(serializers.ChoiceField(choices=InvitationStatus.choices))
+    def get_status(self, obj) -> str:
+        return invitation_status(obj).value
+
+
+class InvitationViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    OrgScopedViewSet,
+):
+    """Invitations (org admins). Creating one emails a one-time link; the link itself is
+    never returned by the API."""
+
+    queryset = Invitation.objects.all().order_by("-created_at", "-id")
+    serializer_class = InvitationSerializer
+    required_action = Action.INVITE_MEMBERS
+
+    def perform_create(self, serializer):
+        invitation, _raw = services.invitation_create(
+            org=self.org, actor=self.membership, **serializer.validated_data
+        )
+        serializer.instance = invitation
+
+    @extend_schema(request=None, responses=InvitationSerializer)
+    @action(detail=True, methods=["post"])
+    def revoke(self, request, org_slug=None, pk=None):
+        invitation = services.invitation_revoke(invitation=self.get_object(), actor=self.membership)
+        return Response(self.get_serializer(invitation).data)

@@ -112,9 +112,7 @@ def department_update(
         # Two concurrent moves (A under B, B under A) would each pass the cycle walk on the
         # other's uncommitted tree; moves within one organisation take turns instead.
         Organization.objects.select_for_update().filter(pk=department.org_id).first()
-    department = (
-        Department.objects.select_for_update().select_related("org").get(pk=department.pk)
-    )
+    department = Department.objects.select_for_update().select_related("org").get(pk=department.pk)
     before = audit.snapshot(department, _FIELDS)
     old_head_id = department.head_id
     changed = []
@@ -161,12 +159,7 @@ def department_delete(*, department: Department, actor: Membership | None) -> No
         actor=actor,
         action="department.delete",
         obj=department,
-        # audit.diff only reports keys of its second argument, so spell out the removal.
-        changes={
-            name: {"old": value, "new": None}
-            for name, value in audit.snapshot(department, _FIELDS).items()
-            if value is not None
-        },
+        changes=audit.diff(audit.snapshot(department, _FIELDS), {}),
     )
     try:
         with transaction.atomic():
