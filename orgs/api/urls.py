@@ -2,6 +2,7 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from .departments import DepartmentViewSet
+from .imports import OrgChartImportView
 from .members import InvitationViewSet, MemberViewSet
 from .organization import (
     ApiTokenViewSet,
@@ -20,5 +21,6 @@ router.register("tokens", ApiTokenViewSet, basename="api-token")
 
 urlpatterns = [
     path("", OrganizationProfileView.as_view(), name="organization"),
+    path("org-chart-import/", OrgChartImportView.as_view(), name="org-chart-import"),
     *router.urls,
 ]

@@ -1,0 +1,64 @@
+"""manage.py seed_demo [--employees N] [--slug demo]"""
+
+from __future__ import annotations
+
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+from orgs.demo import DEFAULT_EMPLOYEES, DEMO_PASSWORD, MIN_EMPLOYEES, demo_seed
+
+
+class Command(BaseCommand):
+    help = (
+        "Create a demo organisation with a mission, objectives, departments and a real "
+        "reporting tree, plus four fixed logins. Running it again changes nothing."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--employees",
+            type=int,
+            default=DEFAULT_EMPLOYEES,
+            help=f"How many members (default {DEFAULT_EMPLOYEES}; e.g. 10000 for benchmarks).",
+        )
+        parser.add_argument("--slug", default="demo")
+
+    def handle(self, *args, employees, slug, **options):
+        if employees < MIN_EMPLOYEES:
+            raise CommandError(
+                _("A demo needs at least %(min)d employees.") % {"min": MIN_EMPLOYEES}
+            )
+        started = time.monotonic()
+        result = demo_seed(slug=slug, employees=employees)
+        url = result.org.get_absolute_url()
+        if result.created:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    _(
+                        "Created the demo organisation “%(name)s” at %(url)s: %(members)d "
+                        "members, %(departments)d departments, %(objectives)d strategic "
+                        "objectives (%(seconds).1f s)."
+                    )
+                    % {
+                        "name": result.org.name,
+                        "url": url,
+                        "members": result.members,
+                        "departments": result.departments,
+                        "objectives": result.objectives,
+                        "seconds": time.monotonic() - started,
+                    }
+                )
+            )
+        else:
+            self.stdout.write(
+                _(
+                    "The demo organisation “%(name)s” already exists at %(url)s "
+                    "(%(members)d members); nothing was changed."
+                )
+                % {"name": result.org.name, "url": url, "members": result.members}
+            )
+        self.stdout.write(_("Logins (password: %(password)s):") % {"password": DEMO_PASSWORD})
+        for login in result.logins:
+            self.stdout.write(f"  {login.email:<24} {login.full_name} ({login.what})")
