@@ -50,3 +50,38 @@ def send_invitation_email(invitation_id: int, accept_url: str) -> bool:
         recipient_list=[invitation.email],
     )
     return True
+
+
+@shared_task
+def send_sign_in_link(membership_id: int) -> bool:
+    """A one-time link to set a password (Django's reset token: it stops working once the
+    password changes or after PASSWORD_RESET_TIMEOUT)."""
+    from django.contrib.auth.tokens import default_token_generator
+    from django.urls import reverse
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    from .models import Membership
+
+    membership = Membership.objects.select_related("user", "org").filter(pk=membership_id).first()
+    if membership is None or not membership.is_active or not membership.user.is_active:
+        return False
+    user = membership.user
+    path = reverse(
+        "password_reset_confirm",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        },
+    )
+    send_mail(
+        subject=f"Sign in to {membership.org.name} on KRA Platform",
+        message=(
+            f"An account is ready for you at {membership.org.name}.\n\n"
+            f"Choose your password here (the link works once): {settings.SITE_URL}{path}\n\n"
+            f"Then sign in with {user.email}."
+        ),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        recipient_list=[user.email],
+    )
+    return True

@@ -22,6 +22,14 @@ urlpatterns = [
     path("members/<int:pk>/", members.member_edit, name="member-edit"),
     path("members/<int:pk>/deactivate/", members.member_deactivate, name="member-deactivate"),
     path("members/<int:pk>/reactivate/", members.member_reactivate, name="member-reactivate"),
+    path(
+        "members/<int:pk>/sign-in-link/",
+        members.member_send_sign_in_link,
+        name="member-sign-in-link",
+    ),
+    path(
+        "members/sign-in-links/", members.members_send_sign_in_links, name="members-sign-in-links"
+    ),
     path("invitations/", members.invitation_list, name="invitation-list"),
     path("invitations/new/", members.invitation_create, name="invitation-create"),
     path("invitations/<int:pk>/revoke/", members.invitation_revoke, name="invitation-revoke"),

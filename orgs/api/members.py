@@ -41,6 +41,10 @@ class MemberSerializer(serializers.ModelSerializer):
         read_only_fields = ["is_active", "deactivated_at", "created_at"]
 
 
+class SignInLinksSerializer(serializers.Serializer):
+    sent = serializers.IntegerField(help_text="How many links were queued for email.")
+
+
 @extend_schema(
     parameters=[
         OpenApiParameter("q", OpenApiTypes.STR, description="Search name, email, job title…"),
@@ -102,6 +106,24 @@ class MemberViewSet(
             membership=self.get_object(), actor=self.membership
         )
         return Response(self.get_serializer(membership).data)
+
+    @extend_schema(request=None, responses=SignInLinksSerializer)
+    @action(detail=True, methods=["post"], url_path="send-sign-in-link")
+    def send_sign_in_link(self, request, org_slug=None, pk=None):
+        """Email the member a one-time link to choose a password and sign in."""
+        sent = services.membership_send_sign_in_links(
+            memberships=[self.get_object()], actor=self.membership
+        )
+        return Response({"sent": sent})
+
+    @extend_schema(request=None, responses=SignInLinksSerializer)
+    @action(detail=False, methods=["post"], url_path="send-sign-in-links")
+    def send_sign_in_links(self, request, org_slug=None):
+        """Email a sign-in link to every active member who has never signed in."""
+        sent = services.membership_send_sign_in_links(
+            memberships=services.members_without_sign_in(org=self.org), actor=self.membership
+        )
+        return Response({"sent": sent})
 
 
 def _int_or_none(value) -> int | None:

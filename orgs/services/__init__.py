@@ -7,7 +7,13 @@ from .departments import (
     department_update,
 )
 from .invitations import invitation_accept, invitation_create, invitation_revoke
-from .members import membership_deactivate, membership_reactivate, membership_update
+from .members import (
+    members_without_sign_in,
+    membership_deactivate,
+    membership_reactivate,
+    membership_send_sign_in_links,
+    membership_update,
+)
 from .organization import (
     organization_create,
     organization_set_suspended,
@@ -24,7 +30,9 @@ __all__ = [
     "invitation_accept",
     "invitation_create",
     "invitation_revoke",
+    "members_without_sign_in",
     "membership_deactivate",
+    "membership_send_sign_in_links",
     "membership_reactivate",
     "membership_update",
     "organization_create",

@@ -169,3 +169,30 @@ def membership_reactivate(*, membership: Membership, actor: Membership | None) -
         changes={"is_active": {"old": False, "new": True}},
     )
     return membership
+
+
+def members_without_sign_in(*, org) -> list[Membership]:
+    """Active members who have never signed in (imported people, seeded accounts)."""
+    return list(
+        Membership.objects.filter(org=org, is_active=True, user__last_login__isnull=True)
+        .select_related("user")
+        .order_by("pk")
+    )
+
+
+@transaction.atomic
+def membership_send_sign_in_links(
+    *, memberships: list[Membership], actor: Membership | None
+) -> int:
+    """Email each member a one-time link to set their password and sign in (the way in for
+    people created by an org-chart import). Sent by a task after commit; returns how many."""
+    from ..tasks import send_sign_in_link
+
+    ids = [m.pk for m in memberships if m.is_active]
+    for membership in memberships:
+        if membership.is_active:
+            audit.record(
+                org=membership.org, actor=actor, action="membership.sign_in_link", obj=membership
+            )
+    transaction.on_commit(lambda: [send_sign_in_link.delay(pk) for pk in ids])
+    return len(ids)

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from .. import selectors, services
@@ -98,6 +99,34 @@ def member_reactivate(request, member, pk):
     services.membership_reactivate(membership=membership, actor=member)
     messages.success(request, _("%(name)s is active again.") % {"name": membership.display_name})
     return redirect("member-edit", org_slug=member.org.slug, pk=membership.pk)
+
+
+@require_POST
+@org_view(Action.MANAGE_MEMBERS)
+def member_send_sign_in_link(request, member, pk):
+    membership = get_membership_for_member(member, pk)
+    if services.membership_send_sign_in_links(memberships=[membership], actor=member):
+        messages.success(
+            request,
+            _("A sign-in link is on its way to %(email)s.") % {"email": membership.user.email},
+        )
+    else:
+        messages.error(request, _("Deactivated members get no sign-in link."))
+    return redirect("member-edit", org_slug=member.org.slug, pk=membership.pk)
+
+
+@require_POST
+@org_view(Action.MANAGE_MEMBERS)
+def members_send_sign_in_links(request, member):
+    """Everyone active who has never signed in gets a link (after an org-chart import)."""
+    pending = services.members_without_sign_in(org=member.org)
+    sent = services.membership_send_sign_in_links(memberships=pending, actor=member)
+    messages.success(
+        request,
+        ngettext("Sign-in link sent to %(n)d person.", "Sign-in links sent to %(n)d people.", sent)
+        % {"n": sent},
+    )
+    return redirect("member-list", org_slug=member.org.slug)
 
 
 @org_view(Action.INVITE_MEMBERS)
