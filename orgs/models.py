@@ -268,8 +268,9 @@ class AuditEvent(models.Model):
     """Who did what to which object, when, with old and new values. Append-only."""
 
     org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="audit_events")
+    # PROTECT: audit rows are append-only, so a user with history is deactivated, not deleted.
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
     actor_label = models.CharField(max_length=254, blank=True)
     action = models.CharField(max_length=60)

@@ -24,7 +24,9 @@ def notify(
     if email:
         from .tasks import send_notification_email
 
-        transaction.on_commit(lambda: send_notification_email.delay(note.pk))
+        transaction.on_commit(
+            lambda: send_notification_email.delay(org_id=note.org_id, notification_id=note.pk)
+        )
     return note
 
 

@@ -7,11 +7,13 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.utils import timezone
 
+from kra_platform.celery import TenantTask
+
 from .models import Invitation, Notification
 
 
-@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
-def send_notification_email(notification_id: int) -> bool:
+@shared_task(base=TenantTask, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_notification_email(*, org_id: int, notification_id: int) -> bool:
     """Email one notification to its recipient, once."""
     claimed = Notification.objects.filter(pk=notification_id, emailed_at__isnull=True).update(
         emailed_at=timezone.now()
@@ -33,8 +35,8 @@ def send_notification_email(notification_id: int) -> bool:
     return True
 
 
-@shared_task
-def send_invitation_email(invitation_id: int, accept_url: str) -> bool:
+@shared_task(base=TenantTask)
+def send_invitation_email(*, org_id: int, invitation_id: int, accept_url: str) -> bool:
     invitation = Invitation.objects.select_related("org", "invited_by__user").get(pk=invitation_id)
     if not invitation.is_pending:
         return False
@@ -52,8 +54,8 @@ def send_invitation_email(invitation_id: int, accept_url: str) -> bool:
     return True
 
 
-@shared_task
-def send_sign_in_link(membership_id: int) -> bool:
+@shared_task(base=TenantTask)
+def send_sign_in_link(*, org_id: int, membership_id: int) -> bool:
     """A one-time link to set a password (Django's reset token: it stops working once the
     password changes or after PASSWORD_RESET_TIMEOUT)."""
     from django.contrib.auth.tokens import default_token_generator

@@ -32,23 +32,30 @@ def main() -> int:
     env = dict(os.environ)
     env.setdefault("DJANGO_SETTINGS_MODULE", "kra_platform.settings.local")
     env.setdefault("SITE_URL", f"http://{args.host}:{args.port}")
-    started_embedded = False
-    if not env.get("DATABASE_URL") or not env.get("REDIS_URL"):
+    started_embedded = not env.get("DATABASE_URL") and not env.get("DATABASE_ADMIN_URL")
+    if started_embedded:
+        print("Starting the embedded PostgreSQL in .data/pg …", flush=True)
+    # Create the owner and application roles (and the database) once, for every child.
+    from kra_platform.database import configure_environment
+
+    configure_environment(env)
+    if not env.get("REDIS_URL"):
         from kra_platform import embedded
 
-        if not env.get("DATABASE_URL"):
-            print("Starting the embedded PostgreSQL in .data/pg …", flush=True)
-            env["DATABASE_URL"] = embedded.postgres_url()
-            started_embedded = True
-        if not env.get("REDIS_URL"):
-            print("Starting the embedded Redis in .data/redis …", flush=True)
-            env["REDIS_URL"] = embedded.redis_url()
-            started_embedded = True
+        print("Starting the embedded Redis in .data/redis …", flush=True)
+        env["REDIS_URL"] = embedded.redis_url()
+        started_embedded = True
 
     def manage(*argv: str) -> None:
         subprocess.run([PY, "manage.py", *argv], cwd=ROOT, env=env, check=True)
 
-    manage("migrate", "--no-input")
+    # Migrations run as the owner role; everything else as the application role.
+    subprocess.run(
+        [PY, "manage.py", "migrate", "--no-input"],
+        cwd=ROOT,
+        env={**env, "KRA_DB_AS_OWNER": "1"},
+        check=True,
+    )
     if not args.no_seed:
         manage("seed_demo")
 

@@ -7,13 +7,79 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
+from django.conf import settings
+from django.db.backends.postgresql.operations import DatabaseOperations
+from django.db.backends.signals import connection_created
 from rest_framework.test import APIClient
 
 from orgs.models import OrgRole
 from orgs.services import api_token_create
 
 from .factories import PASSWORD, MembershipFactory, OrganizationFactory, UserFactory
+
+# --- the database as the application role -------------------------------------------------
+#
+# The test connection logs in as the owner role and switches to the application role
+# (settings/test.py), so everything the product does in a test meets row-level security and
+# the application role's privileges. Three things need the owner: creating and migrating the
+# test database, and flushing it between transactional tests (TRUNCATE, which the
+# application role may not do: the audit trail is append-only).
+
+
+def _without_role_switch(options: dict) -> dict:
+    return {k: v for k, v in options.items() if k != "options"}
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_test_environment, django_db_blocker):
+    from django.db import connections
+    from django.test.utils import setup_databases, teardown_databases
+
+    conn = connections["default"]
+    app_options = dict(conn.settings_dict.get("OPTIONS", {}))
+    with django_db_blocker.unblock():
+        conn.close()
+        conn.settings_dict["OPTIONS"] = _without_role_switch(app_options)
+        config = setup_databases(verbosity=0, interactive=False)
+        conn.close()
+        conn.settings_dict["OPTIONS"] = app_options
+    yield
+    with django_db_blocker.unblock():
+        conn.close()
+        conn.settings_dict["OPTIONS"] = _without_role_switch(app_options)
+        teardown_databases(config, verbosity=0)
+        conn.settings_dict["OPTIONS"] = app_options
+
+
+_execute_sql_flush = DatabaseOperations.execute_sql_flush
+
+
+def _flush_as_owner(self, sql_list):
+    with self.connection.cursor() as cursor:
+        cursor.execute("SET ROLE NONE")
+    try:
+        _execute_sql_flush(self, sql_list)
+    finally:
+        with self.connection.cursor() as cursor:
+            cursor.execute(f"SET ROLE {self.connection.ops.quote_name(settings.DATABASE_APP_ROLE)}")
+
+
+DatabaseOperations.execute_sql_flush = _flush_as_owner
+
+
+def _test_code_sees_every_tenant(sender, connection, **kwargs):
+    """The test body builds and inspects several organisations' rows, so its own connection
+    (the main thread's) bypasses row-level security at the session level. Requests, tasks and
+    the live server set their own transaction-local context, which switches the bypass off."""
+    if threading.current_thread() is threading.main_thread():
+        with connection.cursor() as cursor:
+            cursor.execute("SET kra.bypass = 'on'")
+
+
+connection_created.connect(_test_code_sees_every_tenant)
 
 
 @pytest.fixture

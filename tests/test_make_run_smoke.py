@@ -11,7 +11,6 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import psutil
 import psycopg2
@@ -28,26 +27,26 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def smoke_database_url():
-    base = os.environ["DATABASE_URL"]
+def smoke_database():
+    """A database of its own, created by the launcher through the administrator URL, just
+    as `make run` provisions one; dropped afterwards."""
+    admin_url = os.environ["DATABASE_ADMIN_URL"]
     name = f"kra_smoke_{os.getpid()}"
-    admin = psycopg2.connect(base)
+    admin = psycopg2.connect(admin_url)
     admin.autocommit = True
     with admin.cursor() as cur:
-        cur.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        cur.execute(f'CREATE DATABASE "{name}"')
-    parts = urlsplit(base)
-    yield urlunsplit(parts._replace(path=f"/{name}"))
+        cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    yield name
     with admin.cursor() as cur:
         cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     admin.close()
 
 
-def test_make_run_starts_answers_and_stops_cleanly(smoke_database_url, tmp_path):
+def test_make_run_starts_answers_and_stops_cleanly(smoke_database, tmp_path):
     port = _free_port()
     env = {
-        **os.environ,
-        "DATABASE_URL": smoke_database_url,
+        **{k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DATABASE_OWNER_URL")},
+        "DATABASE_NAME": smoke_database,
         "CELERY_QUEUE": f"smoke-{os.getpid()}",
         "DJANGO_SETTINGS_MODULE": "kra_platform.settings.local",
     }

@@ -62,9 +62,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "orgs.middleware.TenantDatabaseMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, as django-axes requires: it turns a lockout flagged during authenticate() into
+    # the lockout response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "kra_platform.urls"
@@ -83,18 +88,23 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "orgs.context_processors.tenant",
+                "csp.context_processors.nonce",
             ],
         },
     },
 ]
 
-# --- Database: PostgreSQL only. Without DATABASE_URL an embedded server is started. ---
-if not env("DATABASE_URL"):
-    from kra_platform.embedded import postgres_url
+# --- Database: PostgreSQL only. ---
+# DATABASE_URL is the application role (no superuser, owns no table, row-level security
+# applies). Without it, the roles and database are provisioned from DATABASE_ADMIN_URL or an
+# embedded server (kra_platform/database.py). Migrations connect as the owner role:
+# KRA_DB_AS_OWNER=1 selects DATABASE_OWNER_URL.
+from kra_platform.database import configure_environment  # noqa: E402
 
-    os.environ["DATABASE_URL"] = postgres_url()
-DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=60)}
-DATABASES["default"]["ATOMIC_REQUESTS"] = False
+configure_environment()
+_DB_URL = os.environ["DATABASE_OWNER_URL" if env_bool("KRA_DB_AS_OWNER") else "DATABASE_URL"]
+DATABASES = {"default": dj_database_url.parse(_DB_URL, conn_max_age=60)}
+DATABASE_APP_ROLE = dj_database_url.parse(os.environ["DATABASE_URL"])["USER"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: cache and Celery broker. Without REDIS_URL an embedded server is started. ---

@@ -13,6 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from kra_platform import rls
+
 from .. import audit
 from ..models import Department, Invitation, Membership, Organization, OrgRole, User
 
@@ -110,17 +112,20 @@ def invitation_create(
     from ..tasks import send_invitation_email
 
     path = accept_path(raw)
-    transaction.on_commit(lambda: send_invitation_email.delay(invitation.pk, path))
+    transaction.on_commit(
+        lambda: send_invitation_email.delay(
+            org_id=org.pk, invitation_id=invitation.pk, accept_url=path
+        )
+    )
     return invitation, raw
 
 
 def invitation_for_token(raw_token: str) -> Invitation | None:
     """The pending invitation a raw token opens, or None (unknown, used, revoked, expired)."""
-    invitation = (
-        Invitation.objects.select_related("org")
-        .filter(token_hash=hash_token(raw_token or ""))
-        .first()
-    )
+    token_hash = hash_token(raw_token or "")
+    # Row-level security shows an invitation to whoever holds its link (policy bearer_read).
+    rls.set_context(invitation_hash=token_hash)
+    invitation = Invitation.objects.select_related("org").filter(token_hash=token_hash).first()
     if invitation is None or not invitation.is_pending:
         return None
     return invitation
@@ -138,6 +143,8 @@ def invitation_accept(*, raw_token: str, full_name: str, password: str) -> Membe
                 "Ask your administrator for a new one."
             )
         )
+    # From here on the work belongs to the invitation's organisation.
+    rls.set_context(org_id=invitation.org_id)
     # Claim it first: a second, concurrent accept (or a revoke, or the clock) leaves nothing
     # to claim. Any error below rolls the claim back with everything else.
     now = timezone.now()

@@ -189,10 +189,13 @@ def membership_send_sign_in_links(
     from ..tasks import send_sign_in_link
 
     ids = [m.pk for m in memberships if m.is_active]
+    org_id = memberships[0].org_id if memberships else None
     for membership in memberships:
         if membership.is_active:
             audit.record(
                 org=membership.org, actor=actor, action="membership.sign_in_link", obj=membership
             )
-    transaction.on_commit(lambda: [send_sign_in_link.delay(pk) for pk in ids])
+    transaction.on_commit(
+        lambda: [send_sign_in_link.delay(org_id=org_id, membership_id=pk) for pk in ids]
+    )
     return len(ids)

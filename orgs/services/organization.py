@@ -5,6 +5,8 @@ from django.db import transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from kra_platform import rls
+
 from .. import audit
 from ..models import Membership, Organization, OrgRole, User
 
@@ -40,6 +42,8 @@ def organization_create(
     org = Organization(name=name, slug=slug, timezone=timezone)
     org.full_clean()
     org.save()
+    # The new tenant's own rows are written under its row-level-security context.
+    rls.set_context(org_id=org.pk)
     email = admin_email.strip().lower()
     user = User.objects.filter(email=email).first()
     if user is None:

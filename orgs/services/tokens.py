@@ -9,6 +9,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kra_platform import rls
+
 from .. import audit
 from ..models import ApiToken, Membership
 
@@ -57,9 +59,13 @@ def api_token_authenticate(*, raw: str) -> ApiToken | None:
     """The usable token whose key is ``raw``, or None. Marks it used (at most once a
     minute, to keep reads cheap). Tokens are global until the API base class checks that
     the URL's organisation is the token's."""
-    token = ApiToken.objects.select_related("user", "org").filter(key_hash=hash_key(raw)).first()
+    key_hash = hash_key(raw)
+    # Row-level security shows a token row to whoever presents its key (policy bearer_read).
+    rls.set_context(token_hash=key_hash)
+    token = ApiToken.objects.select_related("user", "org").filter(key_hash=key_hash).first()
     if token is None or not token.is_usable or not token.user.is_active:
         return None
+    rls.set_context(user_id=token.user_id)
     now = timezone.now()
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)

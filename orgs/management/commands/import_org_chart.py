@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from kra_platform import rls
 from orgs.imports import org_chart_import, org_chart_preview
 from orgs.models import Membership, Organization, OrgRole
 
@@ -36,6 +37,11 @@ class Command(BaseCommand):
         org = Organization.objects.filter(slug=org_slug).first()
         if org is None:
             raise CommandError(_("No organisation with the slug “%(slug)s”.") % {"slug": org_slug})
+        # The command works on one organisation's rows: that is its row-level-security tenant.
+        with rls.tenant_context(org_id=org.pk):
+            self._handle_org(org, path=path, dry_run=dry_run, actor=actor)
+
+    def _handle_org(self, org, *, path, dry_run, actor):
         actor_member = None
         if actor:
             actor_member = (
