@@ -3,13 +3,21 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
 
+from kra_platform.api_docs import SwaggerView
+
+from orgs.api.auth import TokenObtainView
 from orgs.views.account import invitation_accept, org_picker
 
 api_v1 = [
+    path("auth/token/", TokenObtainView.as_view(), name="auth-token"),
     path("orgs/<slug:org_slug>/", include("orgs.api.urls")),
     path("orgs/<slug:org_slug>/", include("kras.api_urls")),
+    path("orgs/<slug:org_slug>/", include("roles.api_urls")),
+    path("orgs/<slug:org_slug>/", include("kras.api_kra_urls")),
+    path("orgs/<slug:org_slug>/", include("kras.api_cascade_urls")),
+    path("orgs/<slug:org_slug>/", include("kpis.api_urls")),
 ]
 
 urlpatterns = [
@@ -25,9 +33,14 @@ urlpatterns = [
     path("o/", org_picker, name="org-picker"),
     path("o/<slug:org_slug>/", include("orgs.urls")),
     path("o/<slug:org_slug>/objectives/", include("kras.urls")),
+    path("o/<slug:org_slug>/roles/", include("roles.urls")),
+    path("o/<slug:org_slug>/kras/", include("kras.kra_urls")),
+    path("o/<slug:org_slug>/kpis/", include("kpis.urls")),
+    path("o/<slug:org_slug>/cascade/", include("kras.cascade_urls")),
+    path("o/<slug:org_slug>/kra-templates/", include("kras.template_urls")),
     path("api/v1/", include((api_v1, "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/docs/", SwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]
 
 if settings.DEBUG:

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from orgs.api.base import OrgScopedViewSet
+from orgs.api.schema import documents_tenant_errors
 from orgs.policy import Action
 
 from . import services
@@ -32,6 +33,16 @@ class ObjectiveMoveSerializer(serializers.Serializer):
     direction = serializers.ChoiceField(choices=["up", "down"])
 
 
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "status", str, enum=["active", "retired"], description="Only this status"
+            )
+        ]
+    )
+)
+@documents_tenant_errors
 class ObjectiveViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from orgs import audit
 from orgs.models import Membership, Organization
 
-from .models import ObjectiveStatus, StrategicObjective
+from ..models import ObjectiveStatus, StrategicObjective
 
 _FIELDS = ("title", "description", "horizon_years", "status", "position")
 
