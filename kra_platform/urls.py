@@ -6,7 +6,6 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView
 
 from kra_platform.api_docs import SwaggerView
-
 from orgs.api.auth import TokenObtainView
 from orgs.views.account import invitation_accept, org_picker
 
