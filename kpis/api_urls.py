@@ -1,1 +1,7 @@
-urlpatterns: list = []
+from rest_framework.routers import SimpleRouter
+
+from .api import KPIViewSet
+
+router = SimpleRouter()
+router.register("kpis", KPIViewSet, basename="kpi")
+urlpatterns = router.urls

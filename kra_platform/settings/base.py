@@ -221,6 +221,13 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several fields are called "direction": a reorder ("up"/"down") and a KPI's direction.
+    "ENUM_NAME_OVERRIDES": {
+        "MoveDirectionEnum": [("up", "up"), ("down", "down")],
+        "KpiDirectionEnum": "kpis.models.Direction",
+        "KraStatusEnum": "kras.models.KRAStatus",
+        "ObjectiveStatusEnum": "kras.models.ObjectiveStatus",
+    },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

@@ -1,0 +1,288 @@
+"""The cascade (DESIGN.md section 3, rule 5): when an objective or a KRA changes, every KRA
+below it needs review, and whoever answers for each of those KRAs hears about it once.
+
+The KRA and KPI services call ``flag_descendants`` after a change of title, definition,
+weight, status or target; the objective services call it after a change of wording,
+horizon or a retirement. The owner (or the role's manager) then confirms the KRA still
+holds, or edits it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from orgs import audit, notifications
+from orgs.models import AuditEvent, Department, Membership, Organization, OrgRole
+
+from ..models import KRA, KRAStatus, StrategicObjective
+
+NOTIFICATION_KIND = "kra.needs_review"
+_FLAG_FIELDS = ("status", "needs_review_reason", "needs_review_link", "needs_review_since")
+
+# A KRA can reach itself only through bad data (parent cycles); UNION (not UNION ALL) makes
+# the walk stop at a row it has already seen, so such a cycle cannot loop forever.
+_SUBTREE_SQL = """
+WITH RECURSIVE subtree(id) AS (
+    SELECT k.id FROM kras_kra k WHERE k.org_id = %(org)s AND {start}
+  UNION
+    SELECT k.id FROM kras_kra k JOIN subtree s ON k.parent_id = s.id WHERE k.org_id = %(org)s
+)
+SELECT id FROM subtree
+"""
+
+
+def descendant_ids(source: StrategicObjective | KRA) -> list[int]:
+    """Every KRA below ``source`` (one recursive query): for an objective, the KRAs that
+    ladder to it and everything under them; for a KRA, its children, recursively."""
+    if isinstance(source, StrategicObjective):
+        start = "k.objective_id = %(source)s"
+    elif isinstance(source, KRA):
+        start = "k.parent_id = %(source)s"
+    else:
+        raise TypeError(f"cannot cascade from {type(source).__name__}")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _SUBTREE_SQL.format(start=start), {"org": source.org_id, "source": source.pk}
+        )
+        ids = {row[0] for row in cursor.fetchall()}
+    ids.discard(source.pk if isinstance(source, KRA) else None)
+    return sorted(ids)
+
+
+def _actor_user(actor):
+    return getattr(actor, "user", actor)
+
+
+def _audit_rows(*, org: Organization, actor, action: str, items: Iterable[tuple[KRA, dict]]):
+    """Audit rows for many KRAs in one INSERT (orgs.audit.record writes one at a time)."""
+    user = _actor_user(actor)
+    label = user.email if user is not None else "system"
+    now = timezone.now()
+    AuditEvent.objects.bulk_create(
+        [
+            AuditEvent(
+                org=org,
+                actor=user,
+                actor_label=label,
+                action=action,
+                object_type=KRA._meta.label_lower,
+                object_id=str(kra.pk),
+                object_repr=str(kra)[:300],
+                changes=changes,
+                created_at=now,
+            )
+            for kra, changes in items
+        ]
+    )
+
+
+def _recipients(org: Organization, kras: list[KRA]) -> dict[int, tuple[Membership, list[KRA]]]:
+    """Who answers for each KRA, grouped by person: the KRA's owner; else, for a role KRA,
+    the people holding the role now; else the head of the KRA's department; else the org
+    admins. A bounded number of queries whatever the number of KRAs."""
+    from roles.models import RoleAssignment
+    from roles.selectors import current_assignments
+
+    by_member: dict[int, tuple[Membership, list[KRA]]] = {}
+
+    def add(member: Membership, kra: KRA) -> None:
+        by_member.setdefault(member.pk, (member, []))[1].append(kra)
+
+    pending = []
+    for kra in kras:
+        if kra.owner_id and kra.owner.is_active:
+            add(kra.owner, kra)
+        else:
+            pending.append(kra)
+
+    role_ids = {k.role_id for k in pending if k.role_id}
+    holders: dict[int, list[Membership]] = defaultdict(list)
+    if role_ids:
+        assignments = (
+            RoleAssignment.objects.filter(org=org, role_id__in=role_ids, member__is_active=True)
+            .filter(current_assignments(today=timezone.localdate()))
+            .select_related("member__user")
+            .order_by("member_id")
+        )
+        for assignment in assignments:
+            if assignment.member not in holders[assignment.role_id]:
+                holders[assignment.role_id].append(assignment.member)
+
+    def department_of(kra: KRA) -> int | None:
+        return kra.department_id or (kra.role.department_id if kra.role_id else None)
+
+    heads: dict[int, Membership] = {}
+    department_ids = {department_of(k) for k in pending} - {None}
+    if department_ids:
+        for department in Department.objects.filter(
+            org=org, pk__in=department_ids, head__is_active=True
+        ).select_related("head__user"):
+            heads[department.pk] = department.head
+
+    admins: list[Membership] | None = None
+    for kra in pending:
+        if kra.role_id and holders.get(kra.role_id):
+            for member in holders[kra.role_id]:
+                add(member, kra)
+            continue
+        head = heads.get(department_of(kra))
+        if head is not None:
+            add(head, kra)
+            continue
+        if admins is None:
+            admins = list(
+                Membership.objects.filter(
+                    org=org, role=OrgRole.ADMIN, is_active=True
+                ).select_related("user")
+            )
+        for admin in admins:
+            add(admin, kra)
+    return by_member
+
+
+def _review_url(org: Organization, fallback: str) -> str:
+    try:
+        return reverse("cascade", kwargs={"org_slug": org.slug}) + "?needs_review=1"
+    except NoReverseMatch:
+        return fallback
+
+
+@transaction.atomic
+def flag_descendants(*, source: StrategicObjective | KRA, reason: str, actor, link: str) -> int:
+    """Mark every KRA below ``source`` that is not retired as needing review, with
+    ``reason``, ``link`` (where the change can be seen) and the time; audit each one and
+    notify each person who answers for them once (inbox and email). Returns how many KRAs
+    were flagged.
+
+    A KRA already flagged with this very reason and link is left alone, so a service that
+    reports the same change twice does not notify twice."""
+    org = source.org
+    ids = descendant_ids(source)
+    if not ids:
+        return 0
+    kras = list(
+        KRA.objects.select_for_update(of=("self",))
+        .filter(org=org, pk__in=ids)
+        .exclude(status=KRAStatus.RETIRED)
+        .exclude(status=KRAStatus.NEEDS_REVIEW, needs_review_reason=reason, needs_review_link=link)
+        .select_related("owner__user", "role")
+        .order_by("pk")
+    )
+    if not kras:
+        return 0
+    now = timezone.now()
+    KRA.objects.filter(org=org, pk__in=[k.pk for k in kras]).update(
+        status=KRAStatus.NEEDS_REVIEW,
+        needs_review_reason=reason,
+        needs_review_link=link,
+        needs_review_since=now,
+    )
+    audit_items = []
+    for kra in kras:
+        changes = {
+            "status": {"old": kra.status, "new": KRAStatus.NEEDS_REVIEW.value},
+            "needs_review_reason": {"old": kra.needs_review_reason or None, "new": reason},
+            "needs_review_link": {"old": kra.needs_review_link or None, "new": link},
+        }
+        kra.status = KRAStatus.NEEDS_REVIEW
+        kra.needs_review_reason, kra.needs_review_link = reason, link
+        kra.needs_review_since = now
+        audit_items.append((kra, changes))
+    _audit_rows(org=org, actor=actor, action="kra.needs_review", items=audit_items)
+
+    url = _review_url(org, link)
+    for member, owned in _recipients(org, kras).values():
+        titles = "\n".join(f"• {k.title}" for k in owned)
+        notifications.notify(
+            recipient=member,
+            kind=NOTIFICATION_KIND,
+            title=ngettext(
+                "A KRA you answer for needs review",
+                "%(count)d KRAs you answer for need review",
+                len(owned),
+            )
+            % {"count": len(owned)},
+            body=(
+                _("%(reason)s\n\nPlease confirm each still holds, or edit it:\n%(titles)s")
+                if all(map(confirm_checker(member), owned))
+                else _(
+                    "%(reason)s\n\nYour manager will confirm each still holds or change it; "
+                    "talk it through with them:\n%(titles)s"
+                )
+            )
+            % {"reason": reason, "titles": titles},
+            url=url,
+        )
+    return len(kras)
+
+
+def may_confirm(member: Membership, kra: KRA) -> bool:
+    """Those who may manage the KRA, and its named owner, may confirm it still holds."""
+    from orgs import policy
+
+    if kra.owner_id and kra.owner_id == member.pk and member.is_active:
+        return True
+    return policy.can(member, policy.Action.MANAGE_KRA, kra)
+
+
+@transaction.atomic
+def kra_confirm_still_holds(*, kra: KRA, actor) -> KRA:
+    """Clear the needs-review flag: the KRA still holds after the change above it.
+    Confirming a KRA that is not flagged changes nothing."""
+    current = KRA.objects.select_for_update().get(org=kra.org_id, pk=kra.pk)
+    if current.status == KRAStatus.RETIRED:
+        raise ValidationError(_("A retired KRA cannot be confirmed."))
+    if current.status != KRAStatus.NEEDS_REVIEW:
+        return current
+    before = audit.snapshot(current, _FLAG_FIELDS)
+    current.status = KRAStatus.ACTIVE
+    current.needs_review_reason = current.needs_review_link = ""
+    current.needs_review_since = None
+    current.updated_at = timezone.now()
+    current.save(update_fields=[*_FLAG_FIELDS, "updated_at"])
+    audit.record(
+        org=current.org,
+        actor=actor,
+        action="kra.confirm_still_holds",
+        obj=current,
+        changes=audit.diff(before, audit.snapshot(current, _FLAG_FIELDS)),
+    )
+    return current
+
+
+def manage_checker(member: Membership):
+    """``policy.can(member, MANAGE_KRA, kra)`` for many KRAs at once, with one query for the
+    departments the member heads instead of one per KRA. A test holds the two equal."""
+    from orgs import policy
+
+    if not member.is_active:
+        return lambda kra: False
+    if policy.is_admin(member):
+        return lambda kra: True
+    headed = policy.headed_department_ids(member)
+
+    def check(kra: KRA) -> bool:
+        if kra.level == "organization":
+            return False
+        department_id = kra.role.department_id if kra.role_id else kra.department_id
+        return department_id is not None and department_id in headed
+
+    return check
+
+
+def confirm_checker(member: Membership):
+    """``may_confirm`` for many KRAs at once (see ``manage_checker``)."""
+    manages = manage_checker(member)
+
+    def check(kra: KRA) -> bool:
+        return bool(kra.owner_id and kra.owner_id == member.pk and member.is_active) or manages(kra)
+
+    return check
