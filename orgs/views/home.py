@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from kras.selectors import objective_list
+from roles.selectors import roles_needing_justification
 
 from .. import notifications, policy, selectors
 from ..tenancy import get_notification_for_member
@@ -18,7 +20,11 @@ def org_home(request, member):
     figures["objectives"] = objective_list(org=org).count()
     is_admin = policy.is_admin(member)
     next_steps = []
+    attention_roles = []
     if is_admin:
+        attention_roles = list(
+            roles_needing_justification(org=org, today=timezone.localdate())[:10]
+        )
         if not (org.mission and org.vision):
             next_steps.append(("profile", "org-settings"))
         if not figures["objectives"]:
@@ -34,6 +40,7 @@ def org_home(request, member):
             "figures": figures,
             "objectives": objectives,
             "next_steps": next_steps,
+            "attention_roles": attention_roles,
             "reports": selectors.member_list(org=org).filter(manager=member)[:10],
         },
     )
