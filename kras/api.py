@@ -1,16 +1,17 @@
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from orgs.api.base import OrgScopedViewSet
+from orgs.api.query import read_query
 from orgs.api.schema import documents_tenant_errors
 from orgs.policy import Action
 
 from . import services
-from .models import StrategicObjective
+from .models import ObjectiveStatus, StrategicObjective
 
 
 class ObjectiveSerializer(serializers.ModelSerializer):
@@ -33,15 +34,17 @@ class ObjectiveMoveSerializer(serializers.Serializer):
     direction = serializers.ChoiceField(choices=["up", "down"])
 
 
-@extend_schema_view(
-    list=extend_schema(
-        parameters=[
-            OpenApiParameter(
-                "status", str, enum=["active", "retired"], description="Only this status"
-            )
-        ]
+class ObjectiveFilterSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(
+        choices=ObjectiveStatus.choices,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Only this status",
     )
-)
+
+
+@extend_schema_view(list=extend_schema(parameters=[ObjectiveFilterSerializer]))
 @documents_tenant_errors
 class ObjectiveViewSet(
     mixins.ListModelMixin,
@@ -57,9 +60,10 @@ class ObjectiveViewSet(
     write_action = Action.MANAGE_OBJECTIVES
 
     def scope_queryset(self, queryset):
-        status = self.request.query_params.get("status")
-        if status:
-            queryset = queryset.filter(status=status)
+        if self.action == "list":
+            status = read_query(self.request, ObjectiveFilterSerializer)["status"]
+            if status:
+                queryset = queryset.filter(status=status)
         return queryset
 
     def perform_create(self, serializer):

@@ -7,6 +7,7 @@ import decimal
 from collections.abc import Iterable
 
 from django.db import models
+from django.db.models.fields.files import FieldFile
 
 from .models import AuditEvent, Organization
 
@@ -18,7 +19,8 @@ def _plain(value):
         return value.isoformat()
     if isinstance(value, decimal.Decimal):
         return str(value)
-    if hasattr(value, "name") and hasattr(value, "url"):  # FieldFile
+    if isinstance(value, FieldFile):
+        # Not ``.url``: an empty file field raises on it (the first logo upload did).
         return value.name or ""
     return value
 

@@ -9,6 +9,7 @@ from .. import services
 from ..models import Department, Membership
 from ..policy import Action
 from .base import OrgPrimaryKeyRelatedField, OrgScopedViewSet
+from .schema import documents_tenant_errors
 
 
 class DepartmentSerializer(serializers.ModelSerializer):
@@ -33,6 +34,7 @@ class DepartmentSerializer(serializers.ModelSerializer):
         return count
 
 
+@documents_tenant_errors
 class DepartmentViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,

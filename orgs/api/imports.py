@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 from .. import imports
 from ..policy import Action
 from .base import OrgScopedMixin
+from .schema import documents_tenant_errors
 
 
 class OrgChartImportSerializer(serializers.Serializer):
@@ -71,6 +72,7 @@ class OrgChartImportResultSerializer(serializers.Serializer):
     departments_created = serializers.IntegerField()
 
 
+@documents_tenant_errors
 class OrgChartImportView(OrgScopedMixin, APIView):
     """Import the organisation's chart from a CSV file (org admins).
 

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -14,6 +13,8 @@ from ..policy import Action
 from ..services.invitations import InvitationStatus, invitation_status
 from ..tenancy import scoped
 from .base import OrgPrimaryKeyRelatedField, OrgScopedViewSet
+from .query import read_query
+from .schema import documents_tenant_errors
 
 
 class MemberSerializer(serializers.ModelSerializer):
@@ -45,13 +46,23 @@ class SignInLinksSerializer(serializers.Serializer):
     sent = serializers.IntegerField(help_text="How many links were queued for email.")
 
 
-@extend_schema(
-    parameters=[
-        OpenApiParameter("q", OpenApiTypes.STR, description="Search name, email, job title…"),
-        OpenApiParameter("department", OpenApiTypes.INT, description="Members of one department"),
-        OpenApiParameter("inactive", OpenApiTypes.STR, description="1 to include deactivated"),
-    ]
-)
+class MemberFilterSerializer(serializers.Serializer):
+    q = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="Search name, email, job title…"
+    )
+    department = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Members of one department (its id); an unknown id lists no one",
+    )
+    inactive = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="1 to include deactivated"
+    )
+
+
+@extend_schema_view(list=extend_schema(parameters=[MemberFilterSerializer]))
+@documents_tenant_errors
 class MemberViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -70,19 +81,19 @@ class MemberViewSet(
         if self.action != "list":
             # A deactivated member can still be read, changed and reactivated.
             return queryset
-        params = self.request.query_params
+        filters = read_query(self.request, MemberFilterSerializer)
         department = None
-        if params.get("department"):
+        if filters["department"]:
             department = (
-                scoped(Department, self.org).filter(pk=_int_or_none(params["department"])).first()
+                scoped(Department, self.org).filter(pk=_int_or_none(filters["department"])).first()
             )
             if department is None:
                 return queryset.none()
         # Intersect with the selector so the API searches exactly like the People page.
         return queryset & selectors.member_list(
             org=self.org,
-            search=params.get("q", ""),
-            include_inactive=params.get("inactive") == "1",
+            search=filters["q"],
+            include_inactive=filters["inactive"] == "1",
             department=department,
         )
 
@@ -162,6 +173,7 @@ class InvitationSerializer(serializers.ModelSerializer):
         return invitation_status(obj).value
 
 
+@documents_tenant_errors
 class InvitationViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, mixins, serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -12,6 +12,8 @@ from ..models import ApiToken, AuditEvent, Notification, Organization
 from ..policy import Action
 from ..services.organization import PROFILE_FIELDS
 from .base import OrgScopedMixin, OrgScopedViewSet
+from .query import read_query
+from .schema import documents_tenant_errors
 
 
 class OrganizationSerializer(serializers.ModelSerializer):
@@ -21,6 +23,7 @@ class OrganizationSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "slug"]
 
 
+@documents_tenant_errors
 class OrganizationProfileView(OrgScopedMixin, generics.RetrieveUpdateAPIView):
     """The organisation's profile. Any member reads it; org admins change it."""
 
@@ -51,6 +54,17 @@ class AuditEventSerializer(serializers.ModelSerializer):
         ]
 
 
+class AuditEventFilterSerializer(serializers.Serializer):
+    object_type = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="e.g. orgs.department"
+    )
+    object_id = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="The object's id"
+    )
+
+
+@extend_schema_view(list=extend_schema(parameters=[AuditEventFilterSerializer]))
+@documents_tenant_errors
 class AuditEventViewSet(mixins.ListModelMixin, OrgScopedViewSet):
     """The audit trail (org admins). Filter with ?object_type=…&object_id=…."""
 
@@ -59,11 +73,11 @@ class AuditEventViewSet(mixins.ListModelMixin, OrgScopedViewSet):
     required_action = Action.VIEW_AUDIT
 
     def scope_queryset(self, queryset):
-        params = self.request.query_params
-        if params.get("object_type"):
-            queryset = queryset.filter(object_type=params["object_type"])
-        if params.get("object_id"):
-            queryset = queryset.filter(object_id=params["object_id"])
+        filters = read_query(self.request, AuditEventFilterSerializer)
+        if filters["object_type"]:
+            queryset = queryset.filter(object_type=filters["object_type"])
+        if filters["object_id"]:
+            queryset = queryset.filter(object_id=filters["object_id"])
         return queryset
 
 
@@ -73,6 +87,14 @@ class NotificationSerializer(serializers.ModelSerializer):
         fields = ["id", "kind", "title", "body", "url", "created_at", "read_at"]
 
 
+class NotificationFilterSerializer(serializers.Serializer):
+    unread = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="1 for unread only"
+    )
+
+
+@extend_schema_view(list=extend_schema(parameters=[NotificationFilterSerializer]))
+@documents_tenant_errors
 class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgScopedViewSet):
     """The caller's own inbox."""
 
@@ -81,8 +103,9 @@ class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgS
 
     def scope_queryset(self, queryset):
         queryset = queryset.filter(recipient=self.membership)
-        if self.request.query_params.get("unread") == "1":
-            queryset = queryset.filter(read_at__isnull=True)
+        if self.action == "list":
+            if read_query(self.request, NotificationFilterSerializer)["unread"] == "1":
+                queryset = queryset.filter(read_at__isnull=True)
         return queryset
 
     @extend_schema(request=None, responses=NotificationSerializer)
@@ -116,6 +139,7 @@ class ApiTokenSerializer(serializers.ModelSerializer):
         return getattr(obj, "raw_key", None)
 
 
+@documents_tenant_errors
 class ApiTokenViewSet(
     mixins.ListModelMixin, mixins.CreateModelMixin, mixins.RetrieveModelMixin, OrgScopedViewSet
 ):

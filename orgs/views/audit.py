@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.http import Http404
 from django.shortcuts import render
 
 from .. import selectors
@@ -15,6 +16,9 @@ def audit_list(request, member):
 
 @org_view(Action.VIEW_AUDIT)
 def audit_object(request, member, object_type, object_id):
+    if "\x00" in object_type + object_id:
+        # No object is named so, and PostgreSQL cannot compare such a string.
+        raise Http404
     events = selectors.audit_for_object(
         org=member.org, object_type=object_type, object_id=object_id
     )

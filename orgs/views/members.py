@@ -28,7 +28,8 @@ from .base import form_errors_from, org_view, paginate
 
 @org_view(Action.VIEW_MEMBERS)
 def member_list(request, member):
-    search = request.GET.get("q", "").strip()
+    # PostgreSQL cannot compare a string holding NUL; nobody's name contains one.
+    search = request.GET.get("q", "").replace("\x00", "").strip()
     show_inactive = request.GET.get("inactive") == "1"
     department = None
     if request.GET.get("department"):

@@ -1,0 +1,405 @@
+"""Fully populated organisations for the security tests.
+
+Every tenant table gets rows, in the shapes the pages and the API meet in real use: a
+department tree with heads, members with managers (one deactivated, one who has never signed
+in), invitations in each state, active and retired objectives, inbox entries, audit events
+and API tokens. Every text of an organisation carries its ``marker`` (``"Globex"`` for B), so
+a page of A that shows anything of B can be caught by searching for the marker.
+
+The personas of the role matrix live here too:
+
+- ``admin``: org admin, heads the root department
+- ``hr``: HR role
+- ``manager``: heads Sales and manages ``target``
+- ``other_manager``: heads Engineering and manages ``report`` (another branch than ``target``)
+- ``employee``: a plain member with no reports
+- ``target``: the member that member actions are done to; has an API token of their own
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+import factory
+from django.utils import timezone
+
+from kpis.models import KPI
+from kras.models import KRA, KRALevel, KRATemplate, ObjectiveStatus, StrategicObjective
+from orgs import audit, notifications, services
+from orgs.models import (
+    ApiToken,
+    Department,
+    Invitation,
+    Membership,
+    Notification,
+    Organization,
+    OrgRole,
+    User,
+)
+from roles.models import AreaOfFocus, Responsibility, Role, RoleAssignment
+from tests.factories import (
+    DepartmentFactory,
+    MembershipFactory,
+    ObjectiveFactory,
+    OrganizationFactory,
+    UserFactory,
+)
+
+
+class NotificationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Notification
+
+    recipient = factory.SubFactory(MembershipFactory)
+    org = factory.SelfAttribute("recipient.org")
+    kind = "test.notice"
+    title = factory.Sequence(lambda n: f"Notice {n}")
+    body = "Something happened."
+
+
+@dataclass
+class PopulatedOrg:
+    org: Organization
+    marker: str
+    admin: Membership
+    hr: Membership
+    manager: Membership
+    other_manager: Membership
+    employee: Membership
+    target: Membership
+    report: Membership
+    leaver: Membership
+    never_signed_in: Membership
+    root: Department
+    sales: Department
+    inside_sales: Department
+    engineering: Department
+    empty_department: Department
+    objective: StrategicObjective
+    second_objective: StrategicObjective
+    retired_objective: StrategicObjective
+    pending_invitation: Invitation
+    revoked_invitation: Invitation
+    admin_notification: Notification
+    target_notification: Notification
+    admin_token: ApiToken
+    admin_token_raw: str
+    target_token: ApiToken
+    target_token_raw: str
+    lead_role: Role
+    role: Role
+    area: AreaOfFocus
+    org_kra: KRA
+    department_kra: KRA
+    role_kra: KRA
+    kpi: KPI
+    kra_template: KRATemplate
+
+    @property
+    def slug(self) -> str:
+        return self.org.slug
+
+    def members(self) -> list[Membership]:
+        return list(Membership.objects.filter(org=self.org))
+
+
+def _person(org, marker, local, name, **kwargs) -> Membership:
+    domain = org.slug
+    return MembershipFactory(
+        org=org,
+        user=UserFactory(email=f"{local}@{domain}.test", full_name=f"{name} {marker}"),
+        **kwargs,
+    )
+
+
+def populate_org(*, slug: str, marker: str) -> PopulatedOrg:
+    """One organisation with rows in every tenant table. ``marker`` is put in every text."""
+    org = OrganizationFactory(
+        name=f"{marker} Corporation",
+        slug=slug,
+        mission=f"{marker} mission",
+        vision=f"{marker} vision",
+        values=f"{marker} values",
+        strategy_summary=f"{marker} strategy",
+    )
+    admin = _person(org, marker, "admin", "Ada", role=OrgRole.ADMIN, job_title=f"{marker} CEO")
+    # A second admin, so that "the last admin" rules never decide an access test.
+    _person(org, marker, "admin2", "Abe", role=OrgRole.ADMIN, job_title=f"{marker} COO")
+    hr = _person(org, marker, "hr", "Hana", role=OrgRole.HR, job_title=f"{marker} People")
+
+    root = DepartmentFactory(org=org, name=f"{marker} Executive", head=admin)
+    sales = DepartmentFactory(org=org, name=f"{marker} Sales", parent=root)
+    inside_sales = DepartmentFactory(org=org, name=f"{marker} Inside Sales", parent=sales)
+    engineering = DepartmentFactory(org=org, name=f"{marker} Engineering", parent=root)
+    empty_department = DepartmentFactory(org=org, name=f"{marker} Empty", parent=root)
+
+    manager = _person(
+        org,
+        marker,
+        "manager",
+        "Mona",
+        manager=admin,
+        department=sales,
+        job_title=f"{marker} Sales Lead",
+        employee_id=f"{marker}-M1",
+    )
+    sales.head = manager
+    sales.save(update_fields=["head"])
+    target = _person(
+        org,
+        marker,
+        "target",
+        "Tom",
+        manager=manager,
+        department=inside_sales,
+        job_title=f"{marker} Account Executive",
+        employee_id=f"{marker}-T1",
+    )
+    other_manager = _person(
+        org,
+        marker,
+        "other",
+        "Otto",
+        manager=admin,
+        department=engineering,
+        job_title=f"{marker} Engineering Lead",
+    )
+    engineering.head = other_manager
+    engineering.save(update_fields=["head"])
+    report = _person(
+        org,
+        marker,
+        "report",
+        "Rita",
+        manager=other_manager,
+        department=engineering,
+        job_title=f"{marker} Engineer",
+    )
+    employee = _person(
+        org,
+        marker,
+        "employee",
+        "Eve",
+        manager=hr,
+        job_title=f"{marker} Analyst",
+    )
+    leaver = _person(
+        org,
+        marker,
+        "leaver",
+        "Leo",
+        manager=manager,
+        department=sales,
+        job_title=f"{marker} Former Rep",
+        is_active=False,
+        deactivated_at=timezone.now() - datetime.timedelta(days=30),
+    )
+    # Everyone else "has signed in"; this one was imported and never has.
+    User.objects.filter(memberships__org=org).update(last_login=timezone.now())
+    never_signed_in = _person(
+        org, marker, "imported", "Ivan", department=sales, job_title=f"{marker} Imported"
+    )
+
+    objective = ObjectiveFactory(org=org, title=f"{marker} grow revenue", position=1)
+    second_objective = ObjectiveFactory(org=org, title=f"{marker} halve churn", position=2)
+    retired_objective = ObjectiveFactory(
+        org=org,
+        title=f"{marker} old objective",
+        position=3,
+        status=ObjectiveStatus.RETIRED,
+        retired_at=timezone.now(),
+    )
+
+    pending_invitation, _raw = services.invitation_create(
+        org=org,
+        actor=admin,
+        email=f"invitee@{slug}.test",
+        full_name=f"Ina {marker}",
+        job_title=f"{marker} Invitee",
+        department=sales,
+        manager=manager,
+    )
+    revoked_invitation, _raw = services.invitation_create(
+        org=org, actor=admin, email=f"revoked@{slug}.test", full_name=f"Rex {marker}"
+    )
+    services.invitation_revoke(invitation=revoked_invitation, actor=admin)
+
+    admin_notification = notifications.notify(
+        recipient=admin, kind="test.notice", title=f"{marker} notice for admin", email=False
+    )
+    NotificationFactory(recipient=admin, title=f"{marker} read notice", read_at=timezone.now())
+    target_notification = notifications.notify(
+        recipient=target, kind="test.notice", title=f"{marker} notice for target", email=False
+    )
+
+    admin_token, admin_token_raw = services.api_token_create(member=admin, name=f"{marker} admin")
+    target_token, target_token_raw = services.api_token_create(
+        member=target, name=f"{marker} target"
+    )
+    revoked_token, _raw = services.api_token_create(member=admin, name=f"{marker} old token")
+    services.api_token_revoke(token=revoked_token, actor=admin)
+
+    # The cascade: a role with its area, responsibility and holder, a KRA at each level on
+    # one ladder, a KPI, a saved template.
+    lead_role = Role.objects.create(
+        org=org, department=sales, title=f"{marker} Sales Lead", purpose=f"{marker} leads"
+    )
+    role = Role.objects.create(
+        org=org,
+        department=inside_sales,
+        title=f"{marker} Account Executive",
+        purpose=f"{marker} closes deals",
+        reports_to=lead_role,
+    )
+    area = AreaOfFocus.objects.create(org=org, role=role, title=f"{marker} New business")
+    Responsibility.objects.create(org=org, area=area, description=f"{marker} prospect daily")
+    RoleAssignment.objects.create(
+        org=org, role=lead_role, member=manager, start_date=datetime.date(2024, 1, 1)
+    )
+    RoleAssignment.objects.create(
+        org=org, role=role, member=target, start_date=datetime.date(2024, 1, 1)
+    )
+    org_kra = KRA.objects.create(
+        org=org,
+        level=KRALevel.ORGANIZATION,
+        title=f"{marker} revenue growth",
+        objective=objective,
+        weight=100,
+    )
+    department_kra = KRA.objects.create(
+        org=org,
+        level=KRALevel.DEPARTMENT,
+        title=f"{marker} sales pipeline",
+        department=sales,
+        parent=org_kra,
+        weight=100,
+    )
+    role_kra = KRA.objects.create(
+        org=org,
+        level=KRALevel.ROLE,
+        title=f"{marker} closed deals",
+        role=role,
+        area_of_focus=area,
+        parent=department_kra,
+        owner=target,
+        weight=100,
+    )
+    kpi = KPI.objects.create(org=org, kra=role_kra, name=f"{marker} deals per month", target=10)
+    kra_template = KRATemplate.objects.create(
+        org=org, name=f"{marker} sales template", category="Sales", created_by=admin
+    )
+
+    # Audit rows about objects of every kind, as services write them.
+    for obj in (org, root, sales, manager, target, objective, role, role_kra, kpi):
+        audit.record(
+            org=org,
+            actor=admin,
+            action="test.touch",
+            obj=obj,
+            changes={"note": {"old": None, "new": f"{marker} change"}},
+        )
+
+    return PopulatedOrg(
+        org=org,
+        marker=marker,
+        admin=admin,
+        hr=hr,
+        manager=manager,
+        other_manager=other_manager,
+        employee=employee,
+        target=target,
+        report=report,
+        leaver=leaver,
+        never_signed_in=never_signed_in,
+        root=root,
+        sales=sales,
+        inside_sales=inside_sales,
+        engineering=engineering,
+        empty_department=empty_department,
+        objective=objective,
+        second_objective=second_objective,
+        retired_objective=retired_objective,
+        pending_invitation=pending_invitation,
+        revoked_invitation=revoked_invitation,
+        admin_notification=admin_notification,
+        target_notification=target_notification,
+        admin_token=admin_token,
+        admin_token_raw=admin_token_raw,
+        target_token=target_token,
+        target_token_raw=target_token_raw,
+        lead_role=lead_role,
+        role=role,
+        area=area,
+        org_kra=org_kra,
+        department_kra=department_kra,
+        role_kra=role_kra,
+        kpi=kpi,
+        kra_template=kra_template,
+    )
+
+
+def add_member_of_both(a: PopulatedOrg, b: PopulatedOrg) -> tuple[Membership, Membership]:
+    """One person in both organisations, with a different place (and an inbox) in each."""
+    user = UserFactory(email="dana@both.test", full_name="Dana Dual", last_login=timezone.now())
+    in_a = MembershipFactory(
+        org=a.org, user=user, manager=a.manager, job_title=f"{a.marker} Auditor"
+    )
+    in_b = MembershipFactory(
+        org=b.org,
+        user=user,
+        manager=b.manager,
+        department=b.sales,
+        job_title=f"{b.marker} Night Auditor",
+        employee_id=f"{b.marker}-D1",
+    )
+    notifications.notify(recipient=in_b, kind="test.notice", title=f"{b.marker} for Dana")
+    return in_a, in_b
+
+
+# --- Every row of an organisation, to prove that nothing changed -----------------------------
+
+
+def tenant_models() -> list:
+    """Every model with an ``org`` field: the tenant tables, whichever app adds them."""
+    from django.apps import apps
+
+    return [
+        model
+        for model in apps.get_models()
+        if any(f.name == "org" and f.is_relation for f in model._meta.get_fields())
+    ]
+
+
+def _rows(queryset, ignore: tuple[str, ...]) -> dict:
+    fields = [f.attname for f in queryset.model._meta.concrete_fields if f.attname not in ignore]
+    return {row["pk"]: row for row in queryset.values("pk", *fields).order_by("pk")}
+
+
+def snapshot(org: Organization, *, ignore: tuple[str, ...] = ()) -> dict:
+    """Every value of every row that belongs to ``org``, of the organisation itself and of
+    its people's accounts. ``ignore`` names fields that move without anyone's doing
+    (``last_used_at`` of the token a test client signs in with)."""
+    rows = {
+        model._meta.label: _rows(model._default_manager.filter(org=org), ignore)
+        for model in tenant_models()
+    }
+    rows["orgs.Organization"] = _rows(Organization.objects.filter(pk=org.pk), ignore)
+    rows["orgs.User"] = _rows(User.objects.filter(memberships__org=org), ignore)
+    return rows
+
+
+def diff_snapshots(before: dict, after: dict) -> list[str]:
+    """What changed between two snapshots, one line per row."""
+    changes = []
+    for label in sorted(set(before) | set(after)):
+        old, new = before.get(label, {}), after.get(label, {})
+        for pk in sorted(set(old) | set(new)):
+            if pk not in new:
+                changes.append(f"{label} #{pk} deleted")
+            elif pk not in old:
+                changes.append(f"{label} #{pk} created: {new[pk]}")
+            elif old[pk] != new[pk]:
+                moved = {k: (old[pk][k], new[pk][k]) for k in old[pk] if old[pk][k] != new[pk][k]}
+                changes.append(f"{label} #{pk} changed: {moved}")
+    return changes
