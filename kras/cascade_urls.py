@@ -1,1 +1,10 @@
-urlpatterns: list = []
+"""The cascade explorer, mounted under /o/<org_slug>/cascade/."""
+
+from django.urls import path
+
+from . import cascade_views
+
+urlpatterns = [
+    path("", cascade_views.cascade, name="cascade"),
+    path("kras/<int:pk>/confirm/", cascade_views.kra_confirm, name="cascade-kra-confirm"),
+]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -12,8 +13,29 @@ from orgs import audit
 from orgs.models import Membership, Organization
 
 from ..models import ObjectiveStatus, StrategicObjective
+from .cascade import flag_descendants
 
 _FIELDS = ("title", "description", "horizon_years", "status", "position")
+# What a KRA laddering to the objective was written against: a change to any of these
+# puts every KRA below it up for review.
+_CASCADING = ("title", "description", "horizon_years")
+
+
+def _objective_link(objective: StrategicObjective) -> str:
+    """Where the people reviewing a flagged KRA can read the objective (every member may)."""
+    try:
+        return reverse("objective-list", kwargs={"org_slug": objective.org.slug})
+    except NoReverseMatch:
+        return ""
+
+
+def _describe(changes: dict) -> str:
+    labels = {
+        "title": _("title"),
+        "description": _("description"),
+        "horizon_years": _("horizon"),
+    }
+    return ", ".join(str(labels[name]) for name in _CASCADING if name in changes)
 
 
 def _validate(objective: StrategicObjective) -> None:
@@ -75,6 +97,19 @@ def objective_update(
             obj=objective,
             changes=changes,
         )
+    if any(name in changes for name in _CASCADING):
+        if "title" in changes:
+            reason = _(
+                "The strategic objective “%(old)s” changed (%(what)s); it now reads “%(new)s”."
+            ) % {"old": changes["title"]["old"], "new": objective.title, "what": _describe(changes)}
+        else:
+            reason = _("The strategic objective “%(title)s” changed (%(what)s).") % {
+                "title": objective.title,
+                "what": _describe(changes),
+            }
+        flag_descendants(
+            source=objective, reason=reason, actor=actor, link=_objective_link(objective)
+        )
     return objective
 
 
@@ -98,6 +133,14 @@ def objective_set_status(
         obj=objective,
         changes=audit.diff(before, audit.snapshot(objective, _FIELDS)),
     )
+    if retired:
+        flag_descendants(
+            source=objective,
+            reason=_("The strategic objective “%(title)s” was retired.")
+            % {"title": objective.title},
+            actor=actor,
+            link=_objective_link(objective),
+        )
     return objective
 
 

@@ -42,7 +42,7 @@ class Command(BaseCommand):
                     _(
                         "Created the demo organisation “%(name)s” at %(url)s: %(members)d "
                         "members, %(departments)d departments, %(objectives)d strategic "
-                        "objectives (%(seconds).1f s)."
+                        "objectives, %(roles)d roles with %(kras)d KRAs (%(seconds).1f s)."
                     )
                     % {
                         "name": result.org.name,
@@ -50,9 +50,19 @@ class Command(BaseCommand):
                         "members": result.members,
                         "departments": result.departments,
                         "objectives": result.objectives,
+                        "roles": result.roles,
+                        "kras": result.kras,
                         "seconds": time.monotonic() - started,
                     }
                 )
+            )
+        elif result.roles:
+            self.stdout.write(
+                _(
+                    "The demo organisation “%(name)s” already exists at %(url)s; added "
+                    "%(roles)d roles with %(kras)d KRAs built from the template library."
+                )
+                % {"name": result.org.name, "url": url, "roles": result.roles, "kras": result.kras}
             )
         else:
             self.stdout.write(
