@@ -18,6 +18,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kra_platform.ordering import move_in_list
 from kras.kra_numbers import plain
 from kras.models import KRA, KRAStatus
 from kras.services.cascade import flag_descendants
@@ -189,28 +190,15 @@ def kpi_delete(*, kpi: KPI, actor: Membership | None) -> None:
 @transaction.atomic
 def kpi_move(*, kpi: KPI, actor: Membership | None, direction: str) -> KPI:
     """Swap a KPI with its neighbour above ("up") or below ("down") under its KRA."""
-    if direction not in ("up", "down"):
-        raise ValidationError(_("Move up or down."))
-    ordered = list(
-        KPI.objects.select_for_update()
-        .filter(org_id=kpi.org_id, kra_id=kpi.kra_id)
-        .order_by("position", "id")
+    old, new = move_in_list(
+        KPI.objects.filter(org_id=kpi.org_id, kra_id=kpi.kra_id), kpi, direction
     )
-    index = next(i for i, k in enumerate(ordered) if k.pk == kpi.pk)
-    other = index - 1 if direction == "up" else index + 1
-    if not 0 <= other < len(ordered):
-        return ordered[index]
-    ordered[index], ordered[other] = ordered[other], ordered[index]
-    for position, item in enumerate(ordered, start=1):
-        if item.position != position:
-            item.position = position
-            item.save(update_fields=["position"])
-    moved = ordered[other]
-    audit.record(
-        org=kpi.kra.org,
-        actor=actor,
-        action="kpi.reorder",
-        obj=moved,
-        changes={"position": {"old": index + 1, "new": other + 1}},
-    )
-    return moved
+    if old != new:
+        audit.record(
+            org=kpi.org,
+            actor=actor,
+            action="kpi.reorder",
+            obj=kpi,
+            changes={"position": {"old": old, "new": new}},
+        )
+    return kpi

@@ -8,11 +8,12 @@ import re
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kra_platform.ordering import move_in_list
 from orgs import audit
 from orgs.models import Department, Membership, Organization
 
@@ -251,25 +252,6 @@ def role_success_check_record(
 # --- ordering -------------------------------------------------------------------------------
 
 
-def _move(siblings: models.QuerySet, item: models.Model, direction: str) -> tuple[int, int]:
-    """Swap ``item`` with its neighbour in ``direction`` among the locked ``siblings`` and
-    renumber them 1..n. Returns the old and new 1-based position."""
-    if direction not in ("up", "down"):
-        raise ValidationError(_("Move up or down."))
-    ordered = list(siblings.select_for_update().order_by("position", "id"))
-    index = next(i for i, o in enumerate(ordered) if o.pk == item.pk)
-    other = index - 1 if direction == "up" else index + 1
-    if not 0 <= other < len(ordered):
-        return index + 1, index + 1
-    ordered[index], ordered[other] = ordered[other], ordered[index]
-    for position, sibling in enumerate(ordered, start=1):
-        if sibling.position != position:
-            sibling.position = position
-            sibling.save(update_fields=["position"])
-    item.position = other + 1
-    return index + 1, other + 1
-
-
 def _clean_text(value: str, *, field: str, max_length: int, required_message: str) -> str:
     value = (value or "").strip()
     if not value:
@@ -350,7 +332,7 @@ def area_delete(*, area: AreaOfFocus, actor: Membership | None) -> None:
 def area_move(*, area: AreaOfFocus, actor: Membership | None, direction: str) -> AreaOfFocus:
     """Swap an area with its neighbour above ("up") or below ("down")."""
     area = AreaOfFocus.objects.select_related("org").get(pk=area.pk)
-    old, new = _move(
+    old, new = move_in_list(
         AreaOfFocus.objects.filter(org_id=area.org_id, role_id=area.role_id), area, direction
     )
     if old != new:
@@ -444,7 +426,7 @@ def responsibility_move(
 ) -> Responsibility:
     """Raise ("up") or lower ("down") a responsibility's priority within its area."""
     responsibility = Responsibility.objects.select_related("org").get(pk=responsibility.pk)
-    old, new = _move(
+    old, new = move_in_list(
         Responsibility.objects.filter(org_id=responsibility.org_id, area_id=responsibility.area_id),
         responsibility,
         direction,

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
+from kra_platform.ordering import move_in_list
 from orgs import audit
 from orgs.models import Department, Membership, Organization
 from roles.models import AreaOfFocus, Role
@@ -391,26 +392,16 @@ def kra_retire(*, kra: KRA, actor: Membership | None, children: str | None = Non
 @transaction.atomic
 def kra_move(*, kra: KRA, actor: Membership | None, direction: str) -> KRA:
     """Swap a KRA with its neighbour above ("up") or below ("down") in its list."""
-    if direction not in ("up", "down"):
-        raise ValidationError(_("Move up or down."))
-    ordered = list(siblings(kra).select_for_update().order_by("position", "id"))
-    index = next((i for i, k in enumerate(ordered) if k.pk == kra.pk), None)
-    if index is None:
+    try:
+        old, new = move_in_list(siblings(kra), kra, direction)
+    except ValueError:
         raise ValidationError(_("A retired KRA has no place in the list."))
-    other = index - 1 if direction == "up" else index + 1
-    if not 0 <= other < len(ordered):
-        return ordered[index]
-    ordered[index], ordered[other] = ordered[other], ordered[index]
-    for position, item in enumerate(ordered, start=1):
-        if item.position != position:
-            item.position = position
-            item.save(update_fields=["position"])
-    moved = ordered[other]
-    audit.record(
-        org=moved.org,
-        actor=actor,
-        action="kra.reorder",
-        obj=moved,
-        changes={"position": {"old": index + 1, "new": other + 1}},
-    )
-    return moved
+    if old != new:
+        audit.record(
+            org=kra.org,
+            actor=actor,
+            action="kra.reorder",
+            obj=kra,
+            changes={"position": {"old": old, "new": new}},
+        )
+    return kra

@@ -9,6 +9,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kra_platform.ordering import move_in_list
 from orgs import audit
 from orgs.models import Membership, Organization
 
@@ -149,28 +150,15 @@ def objective_move(
     *, objective: StrategicObjective, actor: Membership | None, direction: str
 ) -> StrategicObjective:
     """Swap an objective with its neighbour above ("up") or below ("down")."""
-    if direction not in ("up", "down"):
-        raise ValidationError(_("Move up or down."))
-    ordered = list(
-        StrategicObjective.objects.select_for_update()
-        .filter(org=objective.org)
-        .order_by("position", "id")
+    old, new = move_in_list(
+        StrategicObjective.objects.filter(org_id=objective.org_id), objective, direction
     )
-    index = next(i for i, o in enumerate(ordered) if o.pk == objective.pk)
-    other = index - 1 if direction == "up" else index + 1
-    if not 0 <= other < len(ordered):
-        return ordered[index]
-    ordered[index], ordered[other] = ordered[other], ordered[index]
-    for position, item in enumerate(ordered, start=1):
-        if item.position != position:
-            item.position = position
-            item.save(update_fields=["position"])
-    moved = ordered[other]
-    audit.record(
-        org=objective.org,
-        actor=actor,
-        action="objective.reorder",
-        obj=moved,
-        changes={"position": {"old": index + 1, "new": other + 1}},
-    )
-    return moved
+    if old != new:
+        audit.record(
+            org=objective.org,
+            actor=actor,
+            action="objective.reorder",
+            obj=objective,
+            changes={"position": {"old": old, "new": new}},
+        )
+    return objective
