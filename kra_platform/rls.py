@@ -66,7 +66,7 @@ def swap_context(**values) -> dict[str, str]:
     writes = ", ".join("set_config(%s, %s, true)" for _ in values) or "1"
     with connection.cursor() as cursor:
         cursor.execute(
-            f"WITH previous AS MATERIALIZED (SELECT {reads}) "  # noqa: S608  # nosec B608 (fixed names)
+            f"WITH previous AS MATERIALIZED (SELECT {reads}) "  # noqa: S608 (fixed names)
             f"SELECT {', '.join(f'previous.{k}' for k in KEYS)}, {writes} FROM previous",
             [item for k, v in values.items() for item in (f"kra.{k}", "" if v is None else str(v))],
         )

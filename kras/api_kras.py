@@ -21,6 +21,7 @@ from kpis.api import KPISerializer
 from kpis.selectors import readiness_summary, role_readiness
 from orgs import policy
 from orgs.api.base import OrgPrimaryKeyRelatedField, OrgScopedMixin, OrgScopedViewSet
+from orgs.api.query import read_query
 from orgs.api.schema import documents_tenant_errors
 from orgs.models import Department, Membership
 from orgs.org_settings import organization_update_rules, rule_settings
@@ -141,21 +142,30 @@ class KRAMoveSerializer(serializers.Serializer):
     direction = serializers.ChoiceField(choices=["up", "down"])
 
 
+class KRAChoiceFilterSerializer(serializers.Serializer):
+    """The list's filters that take a word: an unknown one (or a NUL, which PostgreSQL
+    cannot compare) is a 400, not a server error."""
+
+    level = serializers.ChoiceField(
+        choices=KRALevel.choices, required=False, allow_blank=True, help_text="Only this level"
+    )
+    status = serializers.ChoiceField(
+        choices=KRAStatus.choices,
+        required=False,
+        allow_blank=True,
+        help_text="Only this status; without it, every KRA but the retired ones",
+    )
+
+
 @extend_schema_view(
     list=extend_schema(
         parameters=[
-            OpenApiParameter("level", str, enum=KRALevel.values, description="Only this level"),
+            KRAChoiceFilterSerializer,
             OpenApiParameter("role", OpenApiTypes.INT, description="Only this role's KRAs"),
             OpenApiParameter(
                 "department",
                 OpenApiTypes.INT,
                 description="Only this department's KRAs (with its roles' KRAs)",
-            ),
-            OpenApiParameter(
-                "status",
-                str,
-                enum=KRAStatus.values,
-                description="Only this status; without it, every KRA but the retired ones",
             ),
         ]
     )
@@ -182,9 +192,13 @@ class KRAViewSet(
     write_action = Action.MANAGE_KRA
 
     def scope_queryset(self, queryset):
-        params = self.request.query_params
-        if params.get("level"):
-            queryset = queryset.filter(level=params["level"])
+        if self.action != "list":
+            # The filters are the list's: a retire or a move must not miss its KRA because
+            # of a query string.
+            return queryset
+        filters = read_query(self.request, KRAChoiceFilterSerializer)
+        if filters.get("level"):
+            queryset = queryset.filter(level=filters["level"])
         role = _int_param(self.request, "role")
         if role is not None:
             queryset = queryset.filter(role_id=role)
@@ -193,11 +207,9 @@ class KRAViewSet(
             queryset = queryset.filter(department_id=department) | queryset.filter(
                 role__department_id=department
             )
-        if params.get("status"):
-            queryset = queryset.filter(status=params["status"])
-        elif self.action == "list":
-            queryset = queryset.exclude(status=KRAStatus.RETIRED)
-        return queryset
+        if filters.get("status"):
+            return queryset.filter(status=filters["status"])
+        return queryset.exclude(status=KRAStatus.RETIRED)
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)

@@ -81,7 +81,8 @@ def template_summary(member, template, *, detail: bool = False) -> dict:
 
 def org_templates(member, *, query: str = ""):
     templates = scoped(KRATemplate, member.org).select_related("created_by__user")
-    query = query.strip()
+    # PostgreSQL text cannot hold NUL; a search for it matches nothing rather than failing.
+    query = query.replace("\x00", "").strip()
     if query:
         templates = templates.filter(
             Q(name__icontains=query)

@@ -14,6 +14,7 @@ from rest_framework.response import Response
 
 from orgs import policy
 from orgs.api.base import OrgPrimaryKeyRelatedField, OrgScopedViewSet
+from orgs.api.query import read_query
 from orgs.api.schema import documents_tenant_errors
 from orgs.models import Department, Membership
 from orgs.policy import Action
@@ -146,17 +147,21 @@ class SuccessCheckSerializer(serializers.Serializer):
     )
 
 
+class RoleFilterSerializer(serializers.Serializer):
+    q = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="Search title, purpose, job…"
+    )
+    department = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Roles of one department (its id) and the departments below it; an "
+        "unknown id lists none",
+    )
+
+
 @extend_schema_view(
-    list=extend_schema(
-        parameters=[
-            OpenApiParameter("q", OpenApiTypes.STR, description="Search title, purpose, job…"),
-            OpenApiParameter(
-                "department",
-                OpenApiTypes.INT,
-                description="Roles of one department and the departments below it",
-            ),
-        ]
-    ),
+    list=extend_schema(parameters=[RoleFilterSerializer]),
     retrieve=extend_schema(responses=RoleDetailSerializer),
 )
 @documents_tenant_errors
@@ -191,16 +196,16 @@ class RoleViewSet(
             return queryset.prefetch_related(*selectors.role_detail_prefetches(org_id=self.org.pk))
         if self.action != "list":
             return queryset
-        params = self.request.query_params
+        filters = read_query(self.request, RoleFilterSerializer)
         department = None
-        if params.get("department"):
+        if filters["department"]:
             department = (
-                scoped(Department, self.org).filter(pk=_int_or_none(params["department"])).first()
+                scoped(Department, self.org).filter(pk=_int_or_none(filters["department"])).first()
             )
             if department is None:
                 return queryset.none()
         return selectors.filter_roles(
-            queryset, org=self.org, search=params.get("q", ""), department=department
+            queryset, org=self.org, search=filters["q"], department=department
         )
 
     def perform_create(self, serializer):

@@ -70,7 +70,8 @@ def _int_or_none(value) -> int | None:
 @org_view(Action.VIEW_ROLES)
 def role_list(request, member):
     org = member.org
-    search = request.GET.get("q", "").strip()
+    # PostgreSQL cannot compare a string holding NUL; no role's text contains one.
+    search = request.GET.get("q", "").replace("\x00", "").strip()
     department_param = request.GET.get("department", "")
     department = None
     if department_param:

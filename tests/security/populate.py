@@ -25,7 +25,15 @@ import factory
 from django.utils import timezone
 
 from kpis.models import KPI
-from kras.models import KRA, KRALevel, KRATemplate, ObjectiveStatus, StrategicObjective
+from kpis.template_services import template_content_from_role
+from kras.models import (
+    KRA,
+    KRALevel,
+    KRAStatus,
+    KRATemplate,
+    ObjectiveStatus,
+    StrategicObjective,
+)
 from orgs import audit, notifications, services
 from orgs.models import (
     ApiToken,
@@ -37,7 +45,7 @@ from orgs.models import (
     OrgRole,
     User,
 )
-from roles.models import AreaOfFocus, Responsibility, Role, RoleAssignment
+from roles.models import AreaOfFocus, JustificationKind, Responsibility, Role, RoleAssignment
 from tests.factories import (
     DepartmentFactory,
     MembershipFactory,
@@ -89,10 +97,14 @@ class PopulatedOrg:
     target_token_raw: str
     lead_role: Role
     role: Role
+    empty_role: Role
     area: AreaOfFocus
+    responsibility: Responsibility
+    assignment: RoleAssignment
     org_kra: KRA
     department_kra: KRA
     role_kra: KRA
+    flagged_kra: KRA
     kpi: KPI
     kra_template: KRATemplate
 
@@ -241,9 +253,16 @@ def populate_org(*, slug: str, marker: str) -> PopulatedOrg:
     services.api_token_revoke(token=revoked_token, actor=admin)
 
     # The cascade: a role with its area, responsibility and holder, a KRA at each level on
-    # one ladder, a KPI, a saved template.
+    # one ladder (and one flagged for review below it), a KPI, a template saved from the
+    # role. One more role has nothing attached, so that it may be deleted.
+    # Justified roles: one "not yet justified" without a date would fail the service's
+    # check on any change.
     lead_role = Role.objects.create(
-        org=org, department=sales, title=f"{marker} Sales Lead", purpose=f"{marker} leads"
+        org=org,
+        department=sales,
+        title=f"{marker} Sales Lead",
+        purpose=f"{marker} leads",
+        justification_kind=JustificationKind.REVENUE,
     )
     role = Role.objects.create(
         org=org,
@@ -251,13 +270,25 @@ def populate_org(*, slug: str, marker: str) -> PopulatedOrg:
         title=f"{marker} Account Executive",
         purpose=f"{marker} closes deals",
         reports_to=lead_role,
+        justification_kind=JustificationKind.REVENUE,
     )
-    area = AreaOfFocus.objects.create(org=org, role=role, title=f"{marker} New business")
-    Responsibility.objects.create(org=org, area=area, description=f"{marker} prospect daily")
+    empty_role = Role.objects.create(
+        org=org,
+        department=inside_sales,
+        title=f"{marker} Sales Intern",
+        purpose=f"{marker} learns",
+        justification_kind=JustificationKind.COMPLIANCE,
+    )
+    area = AreaOfFocus.objects.create(
+        org=org, role=role, title=f"{marker} New business", position=1
+    )
+    responsibility = Responsibility.objects.create(
+        org=org, area=area, description=f"{marker} prospect daily", position=1
+    )
     RoleAssignment.objects.create(
         org=org, role=lead_role, member=manager, start_date=datetime.date(2024, 1, 1)
     )
-    RoleAssignment.objects.create(
+    assignment = RoleAssignment.objects.create(
         org=org, role=role, member=target, start_date=datetime.date(2024, 1, 1)
     )
     org_kra = KRA.objects.create(
@@ -284,10 +315,28 @@ def populate_org(*, slug: str, marker: str) -> PopulatedOrg:
         parent=department_kra,
         owner=target,
         weight=100,
+        position=1,
     )
-    kpi = KPI.objects.create(org=org, kra=role_kra, name=f"{marker} deals per month", target=10)
+    flagged_kra = KRA.objects.create(
+        org=org,
+        level=KRALevel.ROLE,
+        title=f"{marker} renewals",
+        role=role,
+        parent=department_kra,
+        position=2,
+        status=KRAStatus.NEEDS_REVIEW,
+        needs_review_reason=f"{marker} pipeline changed",
+        needs_review_since=timezone.now(),
+    )
+    kpi = KPI.objects.create(
+        org=org, kra=role_kra, name=f"{marker} deals per month", unit="deals", target=10, weight=100
+    )
     kra_template = KRATemplate.objects.create(
-        org=org, name=f"{marker} sales template", category="Sales", created_by=admin
+        org=org,
+        name=f"{marker} sales template",
+        category=f"{marker} Sales",
+        created_by=admin,
+        content=template_content_from_role(role),
     )
 
     # Audit rows about objects of every kind, as services write them.
@@ -330,10 +379,14 @@ def populate_org(*, slug: str, marker: str) -> PopulatedOrg:
         target_token_raw=target_token_raw,
         lead_role=lead_role,
         role=role,
+        empty_role=empty_role,
         area=area,
+        responsibility=responsibility,
+        assignment=assignment,
         org_kra=org_kra,
         department_kra=department_kra,
         role_kra=role_kra,
+        flagged_kra=flagged_kra,
         kpi=kpi,
         kra_template=kra_template,
     )

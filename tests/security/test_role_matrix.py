@@ -6,6 +6,12 @@ Sales), HR, the org admin, and platform staff who are not members of the organis
 get 404 like any outsider: staff work in the Django admin). ``MATRIX`` is the expected answer
 for each (action, persona); a refused request must change no row and schedule no task, an
 accepted write must change something, so that each row is known to exercise its action.
+
+Roles, KRAs and KPIs follow the manager rules of ``orgs.policy``: an org admin manages every
+one; a department head the roles, and the role and department KRAs, of the departments they
+head and those below (``manager`` heads Sales, above Inside Sales where ``role`` sits);
+organisation KRAs are the org admins' alone; everyone else reads. HR has a direct report, so
+it passes the coarse "is a manager" check and meets the object rule instead.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -30,6 +37,10 @@ pytestmark = pytest.mark.django_db
 
 PERSONAS = ("employee", "other_manager", "manager", "hr", "admin", "staff")
 OK = "ok"  # the action's own success answer (Action.page_ok / Action.api_ok)
+#: The page does not offer the choice: it answers 200 with the form's error, or without the
+#: form when it has nothing to offer this member. The API, which takes any of the
+#: organisation's ids, refuses the choice with 403.
+NOT_OFFERED = "not offered"
 
 # fmt: off
 MATRIX: dict[str, tuple] = {
@@ -51,6 +62,35 @@ MATRIX: dict[str, tuple] = {
     "send every sign-in link":       (403,    403,      403,    403, OK,   404),
     # Tokens are personal: not even an org admin reaches someone else's.
     "revoke someone else's token":   (404,    404,      404,    404, 404,  404),
+    # Roles (MANAGE_ROLE), in Inside Sales, below the Sales that ``manager`` heads.
+    "read roles":                    (OK,     OK,       OK,     OK,  OK,   404),
+    "add a role in one's department": (403, NOT_OFFERED, OK,    403, OK,   404),
+    "add a role in no department":   (403, NOT_OFFERED, NOT_OFFERED, 403, OK, 404),
+    "edit a role":                   (403,    403,      OK,     403, OK,   404),
+    "move a role to another department": (403, 403, NOT_OFFERED, 403, OK,  404),
+    "delete a role":                 (403,    403,      OK,     403, OK,   404),
+    "answer a role's success check": (403,    403,      OK,     403, OK,   404),
+    "add an area of focus":          (403,    403,      OK,     403, OK,   404),
+    "add a responsibility":          (403,    403,      OK,     403, OK,   404),
+    "assign someone a role":         (403,    403,      OK,     403, OK,   404),
+    "end a role assignment":         (403,    403,      OK,     403, OK,   404),
+    # KRAs and KPIs (MANAGE_KRA): organisation KRAs are leadership's.
+    "read KRAs":                     (OK,     OK,       OK,     OK,  OK,   404),
+    "add an organisation KRA":       (403,    403,      403,    403, OK,   404),
+    "edit an organisation KRA":      (403,    403,      403,    403, OK,   404),
+    "add a department KRA":          (403,    403,      OK,     403, OK,   404),
+    "edit a department KRA":         (403,    403,      OK,     403, OK,   404),
+    "add a role KRA":                (403,    403,      OK,     403, OK,   404),
+    "edit a role KRA":               (403,    403,      OK,     403, OK,   404),
+    "reorder a role's KRAs":         (403,    403,      OK,     403, OK,   404),
+    "retire a role KRA":             (403,    403,      OK,     403, OK,   404),
+    "confirm a flagged KRA":         (403,    403,      OK,     403, OK,   404),
+    "add a KPI":                     (403,    403,      OK,     403, OK,   404),
+    "edit a KPI":                    (403,    403,      OK,     403, OK,   404),
+    "delete a KPI":                  (403,    403,      OK,     403, OK,   404),
+    "apply a template to a role":    (403, NOT_OFFERED, OK, NOT_OFFERED, OK, 404),
+    "save a role as a template":     (403, NOT_OFFERED, OK, NOT_OFFERED, OK, 404),
+    "change the KRA rules":          (403,    403,      403,    403, OK,   404),
 }
 # fmt: on
 
@@ -65,19 +105,27 @@ class Action:
     api_ok: int
     #: Whether success changes rows (reads and personal actions do not).
     writes: bool = True
+    #: The form field whose choices a NOT_OFFERED answer leaves the request's value out of.
+    choice: str = ""
 
 
-def _post(name: str, kwargs: Callable[[PopulatedOrg], dict] = lambda o: {}, body=None):
+def _post(
+    name: str,
+    kwargs: Callable[[PopulatedOrg], dict] = lambda o: {},
+    body=None,
+    query: Callable[[PopulatedOrg], dict] | None = None,
+):
     def request(client, o):
-        return client.post(
-            reverse(name, kwargs={"org_slug": o.slug, **kwargs(o)}), body(o) if body else {}
-        )
+        url = reverse(name, kwargs={"org_slug": o.slug, **kwargs(o)})
+        if query is not None:
+            url = f"{url}?{urlencode(query(o))}"
+        return client.post(url, body(o) if body else {})
 
     return request
 
 
-def _get(name: str):
-    return lambda client, o: client.get(reverse(name, kwargs={"org_slug": o.slug}))
+def _get(name: str, kwargs: Callable[[PopulatedOrg], dict] = lambda o: {}):
+    return lambda client, o: client.get(reverse(name, kwargs={"org_slug": o.slug, **kwargs(o)}))
 
 
 def _api(method: str, name: str, kwargs: Callable[[PopulatedOrg], dict] = lambda o: {}, body=None):
@@ -137,6 +185,86 @@ def _member_edit(o):
 
 def _target(o):
     return {"pk": o.target.pk}
+
+
+def _role_form(o: PopulatedOrg, **changes) -> dict:
+    """The role page's form for ``o.role`` as it stands, with ``changes``."""
+    role = o.role
+    return {
+        "title": role.title,
+        "department": role.department_id,
+        "reports_to": role.reports_to_id or "",
+        "purpose": role.purpose,
+        "mission_alignment": "",
+        "strategy_contribution": "",
+        "annual_cost": "",
+        "expected_value": "",
+        "currency": "USD",
+        "justification_kind": "revenue",
+        "justification_target_date": "",
+        "justification_note": "",
+        "job_description": "",
+        **changes,
+    }
+
+
+def _kra_form(kra=None, **changes) -> dict:
+    """The KRA form, for a new KRA or for ``kra`` as it stands, with ``changes``."""
+    fields = {
+        "title": "Market share",
+        "definition": "",
+        "weight": "10",
+        "priority": "2",
+        "objective": "",
+        "parent": "",
+        "owner": "",
+        "area_of_focus": "",
+    }
+    if kra is not None:
+        fields.update(
+            title=kra.title,
+            weight=str(kra.weight),
+            objective=kra.objective_id or "",
+            parent=kra.parent_id or "",
+            owner=kra.owner_id or "",
+            area_of_focus=kra.area_of_focus_id or "",
+        )
+    return {**fields, **changes}
+
+
+def _kpi_form(o: PopulatedOrg, **changes) -> dict:
+    return {
+        "name": "Calls per week",
+        "description": "",
+        "measure_type": "number",
+        "currency_code": "",
+        "unit": "calls",
+        "direction": "increase",
+        "baseline": "",
+        "target": "50",
+        "target_low": "",
+        "target_high": "",
+        "frequency": "weekly",
+        "aggregation": "sum",
+        "weight": "50",
+        "start_date": "",
+        "due_date": "",
+        "data_source": "manual",
+        **changes,
+    }
+
+
+def _api_role(**fields):
+    # "Not yet justified", the default, would also need a target date.
+    return {"title": "Account Manager", "justification_kind": "revenue", **fields}
+
+
+def _pk(name: str):
+    return lambda o: {"pk": getattr(o, name).pk}
+
+
+#: A role template shipped with the product.
+LIBRARY_TEMPLATE = "sales.sales-executive"
 
 
 ACTIONS: dict[str, Action] = {
@@ -274,12 +402,287 @@ ACTIONS: dict[str, Action] = {
         page_ok=302,
         api_ok=200,
     ),
+    # --- roles --------------------------------------------------------------------------------
+    "read roles": Action(
+        page=_get("role-detail", _pk("role")),
+        api=_api("GET", "api:role-list"),
+        page_ok=200,
+        api_ok=200,
+        writes=False,
+    ),
+    "add a role in one's department": Action(
+        page=_post(
+            "role-create",
+            body=lambda o: _role_form(o, title="Account Manager", reports_to=""),
+        ),
+        api=_api("POST", "api:role-list", body=lambda o: _api_role(department=o.inside_sales.pk)),
+        page_ok=302,
+        api_ok=201,
+        choice="department",
+    ),
+    "add a role in no department": Action(
+        page=_post(
+            "role-create",
+            body=lambda o: _role_form(o, title="Chief of Staff", department="", reports_to=""),
+        ),
+        api=_api("POST", "api:role-list", body=lambda o: _api_role(title="Chief of Staff")),
+        page_ok=302,
+        api_ok=201,
+        choice="department",
+    ),
+    "edit a role": Action(
+        page=_post("role-edit", _pk("role"), lambda o: _role_form(o, purpose="A new purpose")),
+        api=_api("PATCH", "api:role-detail", _pk("role"), lambda o: {"purpose": "A new purpose"}),
+        page_ok=302,
+        api_ok=200,
+    ),
+    "move a role to another department": Action(
+        page=_post("role-edit", _pk("role"), lambda o: _role_form(o, department=o.engineering.pk)),
+        api=_api(
+            "PATCH", "api:role-detail", _pk("role"), lambda o: {"department": o.engineering.pk}
+        ),
+        page_ok=302,
+        api_ok=200,
+        choice="department",
+    ),
+    "delete a role": Action(
+        page=_post("role-delete", _pk("empty_role")),
+        api=_api("DELETE", "api:role-detail", _pk("empty_role")),
+        page_ok=302,
+        api_ok=204,
+    ),
+    "answer a role's success check": Action(
+        page=_post(
+            "role-success-check",
+            _pk("role"),
+            lambda o: {"is_complete": "no", "missing": "Renewals", "unnecessary": ""},
+        ),
+        api=_api(
+            "POST",
+            "api:role-success-check",
+            _pk("role"),
+            lambda o: {"is_complete": False, "missing": "Renewals"},
+        ),
+        page_ok=302,
+        api_ok=200,
+    ),
+    "add an area of focus": Action(
+        page=_post("area-create", _pk("role"), lambda o: {"title": "Renewals"}),
+        api=_api(
+            "POST",
+            "api:area-of-focus-list",
+            body=lambda o: {"role": o.role.pk, "title": "Renewals"},
+        ),
+        page_ok=302,
+        api_ok=201,
+    ),
+    "add a responsibility": Action(
+        page=_post("responsibility-create", _pk("area"), lambda o: {"description": "Call back"}),
+        api=_api(
+            "POST",
+            "api:responsibility-list",
+            body=lambda o: {"area": o.area.pk, "description": "Call back"},
+        ),
+        page_ok=302,
+        api_ok=201,
+    ),
+    "assign someone a role": Action(
+        page=_post(
+            "role-assign",
+            _pk("role"),
+            lambda o: {"member": o.employee.pk, "start_date": "2030-01-01"},
+        ),
+        api=_api(
+            "POST",
+            "api:role-assignment-list",
+            body=lambda o: {"role": o.role.pk, "member": o.employee.pk, "start_date": "2030-01-01"},
+        ),
+        page_ok=302,
+        api_ok=201,
+    ),
+    "end a role assignment": Action(
+        page=_post("role-assignment-end", _pk("assignment"), lambda o: {"end_date": "2031-12-31"}),
+        api=_api(
+            "POST",
+            "api:role-assignment-end",
+            _pk("assignment"),
+            lambda o: {"end_date": "2031-12-31"},
+        ),
+        page_ok=302,
+        api_ok=200,
+    ),
+    # --- KRAs and KPIs ------------------------------------------------------------------------
+    "read KRAs": Action(
+        page=_get("kra-detail", _pk("org_kra")),
+        api=_api("GET", "api:kra-detail", _pk("org_kra")),
+        page_ok=200,
+        api_ok=200,
+        writes=False,
+    ),
+    "add an organisation KRA": Action(
+        page=_post(
+            "kra-create", body=lambda o: _kra_form(), query=lambda o: {"level": "organization"}
+        ),
+        api=_api(
+            "POST",
+            "api:kra-list",
+            body=lambda o: {"level": "organization", "title": "Market share", "weight": "10"},
+        ),
+        page_ok=302,
+        api_ok=201,
+    ),
+    "edit an organisation KRA": Action(
+        page=_post("kra-edit", _pk("org_kra"), lambda o: _kra_form(o.org_kra, title="Renamed")),
+        api=_api("PATCH", "api:kra-detail", _pk("org_kra"), lambda o: {"title": "Renamed"}),
+        page_ok=302,
+        api_ok=200,
+    ),
+    "add a department KRA": Action(
+        page=_post(
+            "kra-create",
+            body=lambda o: _kra_form(parent=o.org_kra.pk),
+            query=lambda o: {"level": "department", "department": o.sales.pk},
+        ),
+        api=_api(
+            "POST",
+            "api:kra-list",
+            body=lambda o: {
+                "level": "department",
+                "department": o.sales.pk,
+                "title": "Market share",
+                "parent": o.org_kra.pk,
+            },
+        ),
+        page_ok=302,
+        api_ok=201,
+    ),
+    "edit a department KRA": Action(
+        page=_post(
+            "kra-edit",
+            _pk("department_kra"),
+            lambda o: _kra_form(o.department_kra, title="Renamed"),
+        ),
+        api=_api("PATCH", "api:kra-detail", _pk("department_kra"), lambda o: {"title": "Renamed"}),
+        page_ok=302,
+        api_ok=200,
+    ),
+    "add a role KRA": Action(
+        page=_post(
+            "kra-create",
+            body=lambda o: _kra_form(parent=o.department_kra.pk),
+            query=lambda o: {"level": "role", "role": o.role.pk},
+        ),
+        api=_api(
+            "POST",
+            "api:kra-list",
+            body=lambda o: {"level": "role", "role": o.role.pk, "title": "Market share"},
+        ),
+        page_ok=302,
+        api_ok=201,
+    ),
+    "edit a role KRA": Action(
+        page=_post("kra-edit", _pk("role_kra"), lambda o: _kra_form(o.role_kra, weight="80")),
+        api=_api("PATCH", "api:kra-detail", _pk("role_kra"), lambda o: {"weight": "80"}),
+        page_ok=302,
+        api_ok=200,
+    ),
+    "reorder a role's KRAs": Action(
+        page=_post("kra-move", _pk("flagged_kra"), lambda o: {"direction": "up"}),
+        api=_api("POST", "api:kra-move", _pk("flagged_kra"), lambda o: {"direction": "up"}),
+        page_ok=302,
+        api_ok=200,
+    ),
+    "retire a role KRA": Action(
+        page=_post("kra-retire", _pk("flagged_kra")),
+        api=_api("POST", "api:kra-retire", _pk("flagged_kra"), lambda o: {"children": None}),
+        page_ok=302,
+        api_ok=200,
+    ),
+    "confirm a flagged KRA": Action(
+        page=_post("cascade-kra-confirm", _pk("flagged_kra")),
+        api=_api("POST", "api:kra-confirm", _pk("flagged_kra")),
+        page_ok=302,
+        api_ok=200,
+    ),
+    "add a KPI": Action(
+        page=_post("kpi-create", lambda o: {"kra_pk": o.role_kra.pk}, _kpi_form),
+        api=_api(
+            "POST",
+            "api:kpi-list",
+            body=lambda o: {"kra": o.role_kra.pk, "name": "Calls per week", "target": "50"},
+        ),
+        page_ok=302,
+        api_ok=201,
+    ),
+    "edit a KPI": Action(
+        page=_post(
+            "kpi-edit",
+            _pk("kpi"),
+            lambda o: _kpi_form(o, name=o.kpi.name, unit="deals", target="12", weight="100"),
+        ),
+        api=_api("PATCH", "api:kpi-detail", _pk("kpi"), lambda o: {"target": "12"}),
+        page_ok=302,
+        api_ok=200,
+    ),
+    "delete a KPI": Action(
+        page=_post("kpi-delete", _pk("kpi")),
+        api=_api("DELETE", "api:kpi-detail", _pk("kpi")),
+        page_ok=302,
+        api_ok=204,
+    ),
+    "apply a template to a role": Action(
+        page=_post(
+            "kra-template-apply",
+            lambda o: {"key": LIBRARY_TEMPLATE},
+            lambda o: {"role": o.empty_role.pk},
+        ),
+        api=_api(
+            "POST",
+            "api:kra-template-apply",
+            lambda o: {"key": LIBRARY_TEMPLATE},
+            lambda o: {"role": o.empty_role.pk},
+        ),
+        page_ok=302,
+        api_ok=201,
+        choice="role",
+    ),
+    "save a role as a template": Action(
+        page=_post(
+            "kra-template-save",
+            body=lambda o: {"role": o.role.pk, "name": "Sales playbook", "category": ""},
+        ),
+        api=_api(
+            "POST",
+            "api:kra-template-list",
+            body=lambda o: {"role": o.role.pk, "name": "Sales playbook"},
+        ),
+        page_ok=302,
+        api_ok=201,
+        choice="role",
+    ),
+    "change the KRA rules": Action(
+        page=_post(
+            "org-rules",
+            body=lambda o: {
+                "kra_min": 3,
+                "kra_max": 6,
+                "kpi_min": 1,
+                "kpi_max": 3,
+                "require_alignment": "on",
+                "activity_verbs": "conduct",
+            },
+        ),
+        api=_api("PATCH", "api:org-rules", body=lambda o: {"kra_max": 6}),
+        page_ok=302,
+        api_ok=200,
+    ),
 }
 
 
 def test_the_matrix_covers_every_action():
     assert set(MATRIX) == set(ACTIONS)
     assert all(len(row) == len(PERSONAS) for row in MATRIX.values())
+    assert all(ACTIONS[action].choice for action, row in MATRIX.items() if NOT_OFFERED in row)
 
 
 CASES = [
@@ -330,6 +733,16 @@ def test_role_matrix(org, action, persona, surface, django_capture_on_commit_cal
         assert response.status_code == ok, response.content[:500]
         if spec.writes:
             assert changes, f"{action} answered {ok} but changed nothing"
+    elif expected == NOT_OFFERED:
+        if surface == "page":
+            body = response.content.decode()
+            assert response.status_code == 200, response.content[:500]
+            shows_error = "field-error" in body or "form-errors" in body
+            assert shows_error or f'name="{spec.choice}"' not in body, "the form took the choice"
+        else:
+            assert response.status_code == 403, response.content[:500]
+        assert not changes, changes
+        assert not scheduled, "a refused request scheduled a task"
     else:
         assert response.status_code == expected, response.content[:500]
         assert not changes, changes
