@@ -23,6 +23,7 @@ from kras.models import KRA, KRALevel, KRAStatus, KRATemplate
 from kras.services import kra_create, kra_retire
 from orgs import audit
 from orgs.models import Membership
+from orgs.selectors import fiscal_year_bounds
 from roles.models import AreaOfFocus, Role
 from roles.services import area_create
 
@@ -180,6 +181,7 @@ def template_apply(
             areas[title.strip().lower()] = area_create(role=role, actor=actor, title=title)
             result.areas_created += 1
 
+    year_start, year_end = fiscal_year_bounds(org=role.org)
     for index, item in enumerate(content["kras"]):
         kra = kra_create(
             org=role.org,
@@ -193,13 +195,14 @@ def template_apply(
             priority=min(index + 1, 5),
         )
         for kpi in item["kpis"]:
+            # A template's targets are yearly plans: time-box them to this fiscal year.
             kpi_create(
                 kra=kra,
                 actor=actor,
                 name=kpi["name"],
                 description=kpi.get("description", ""),
                 weight=_decimal(kpi["weight"]),
-                **_kpi_fields(kpi),
+                **{"start_date": year_start, "due_date": year_end, **_kpi_fields(kpi)},
             )
             result.kpis += 1
         result.kras.append(kra)

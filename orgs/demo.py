@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from . import audit
 from .models import Department, Membership, Organization, OrgRole, User
+from .selectors import fiscal_year_bounds
 from .services import (
     department_create,
     department_update,
@@ -777,6 +778,11 @@ def _decimal(value) -> Decimal | None:
     return None if value is None else Decimal(str(value))
 
 
+def _this_fiscal_year(org: Organization) -> dict:
+    start, end = fiscal_year_bounds(org=org)
+    return {"start_date": start, "due_date": end}
+
+
 def _demo_kpi(org: Organization, kra, kpi: DemoKPI):
     from kpis.models import KPI
 
@@ -795,6 +801,7 @@ def _demo_kpi(org: Organization, kra, kpi: DemoKPI):
         aggregation=kpi.aggregation,
         weight=Decimal(100),
         position=1,
+        **_this_fiscal_year(org),
     )
 
 
@@ -818,6 +825,7 @@ def _library_kpi(org: Organization, kra, item: dict, position: int):
         aggregation=item["aggregation"],
         weight=_decimal(item["weight"]),
         position=position,
+        **_this_fiscal_year(org),
     )
 
 

@@ -121,3 +121,18 @@ def account_exists(*, email: str) -> bool:
     from .models import User
 
     return User.objects.filter(email__iexact=(email or "").strip()).exists()
+
+
+def fiscal_year_bounds(*, org: Organization, today=None):
+    """The first and last day of the organisation's fiscal year that contains ``today``
+    (the organisation's local date by default)."""
+    import datetime
+
+    from django.utils import timezone as dj_timezone
+
+    today = today or dj_timezone.localdate()
+    month = org.fiscal_year_start_month or 1
+    start_year = today.year if today.month >= month else today.year - 1
+    start = datetime.date(start_year, month, 1)
+    next_start = datetime.date(start_year + 1, month, 1)
+    return start, next_start - datetime.timedelta(days=1)

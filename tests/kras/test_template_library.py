@@ -148,6 +148,10 @@ def test_applying_a_template_builds_the_role(alice, role):
         "USD",
         "quarterly",
     )
+    # Time-boxed to the organisation's current fiscal year, so the T of SMART holds.
+    from orgs.selectors import fiscal_year_bounds
+
+    assert (revenue.start_date, revenue.due_date) == fiscal_year_bounds(org=role.org)
     assert result.kpis == KPI.objects.filter(kra__role=role).count() == template.kpi_count
     assert [a.title for a in AreaOfFocus.objects.filter(role=role).order_by("position")] == (
         template.areas_of_focus
