@@ -10,9 +10,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from kras.access import get_kra_for_member
-from kras.kra_views import render_role_panel, safe_next
 from kras.models import KRALevel
 from kras.selectors import ladder_status
+from kras.views.kras import render_role_panel, safe_next
 from orgs import policy
 from orgs.org_settings import rule_settings
 from orgs.policy import Action

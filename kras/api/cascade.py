@@ -20,12 +20,12 @@ from orgs.policy import Action
 from orgs.tenancy import scoped
 from roles.models import Role
 
-from . import library, selectors
-from .access import get_kra_for_member
-from .models import KRA, KRATemplate
-from .services import kra_confirm_still_holds
-from .services.cascade import confirm_checker, may_confirm
-from .template_access import (
+from .. import library, selectors
+from ..access import get_kra_for_member
+from ..models import KRA, KRATemplate
+from ..services import kra_confirm_still_holds
+from ..services.cascade import confirm_checker, may_confirm
+from ..template_access import (
     may_delete_template,
     org_templates,
     resolve_template,
@@ -117,7 +117,7 @@ class CascadeNodeSerializer(serializers.Serializer):
     def get_may_confirm(self, node) -> bool:
         return node.kra.status == "needs_review" and self.context["may_confirm"](node.kra)
 
-    @extend_schema_field(lazy_serializer("kras.api_cascade.CascadeNodeSerializer")(many=True))
+    @extend_schema_field(lazy_serializer("kras.api.cascade.CascadeNodeSerializer")(many=True))
     def get_children(self, node):
         return CascadeNodeSerializer(node.children, many=True, context=self.context).data
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import cascade_views
+from ..views import cascade as cascade_views
 
 urlpatterns = [
     path("", cascade_views.cascade, name="cascade"),

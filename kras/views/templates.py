@@ -19,16 +19,16 @@ from orgs.views.base import form_errors_from, org_view
 from roles.access import get_role_for_member
 from roles.models import Role
 
-from . import library
-from .models import KRATemplate
-from .template_access import (
+from .. import library
+from ..models import KRATemplate
+from ..template_access import (
     may_delete_template,
     org_template_key,
     org_templates,
     resolve_template,
     template_summary,
 )
-from .template_forms import TemplateApplyForm, TemplateSaveForm
+from ..template_forms import TemplateApplyForm, TemplateSaveForm
 
 
 def manageable_roles(member):

@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from .api_kras import KRAViewSet, OrgRulesView, RoleReadinessView
+from ..api.kras import KRAViewSet, OrgRulesView, RoleReadinessView
 
 router = SimpleRouter()
 router.register("kras", KRAViewSet, basename="kra")

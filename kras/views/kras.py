@@ -23,11 +23,11 @@ from orgs.tenancy import get_department_for_member, scoped
 from orgs.views.base import form_errors_from, org_view, paginate
 from roles.access import get_role_for_member
 
-from . import selectors, services
-from .access import get_kra_for_member
-from .forms import KRAForm, KRAInlineForm, KRARetireForm, OrgRulesForm
-from .models import KRA, KRALevel, KRAStatus
-from .services.kras import active_children
+from .. import selectors, services
+from ..access import get_kra_for_member
+from ..forms import KRAForm, KRAInlineForm, KRARetireForm, OrgRulesForm
+from ..models import KRA, KRALevel, KRAStatus
+from ..services.kras import active_children
 
 #: The panel holds the add form and possibly a row's edit form: their field ids must differ.
 ADD_FORM_IDS = "id_add_%s"

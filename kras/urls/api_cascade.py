@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .api_cascade import (
+from ..api.cascade import (
     CascadeView,
     KRAConfirmView,
     TemplateApplyView,

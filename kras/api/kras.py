@@ -29,10 +29,10 @@ from orgs.policy import Action
 from roles.access import get_role_for_member
 from roles.models import AreaOfFocus, Role
 
-from . import selectors, services
-from .models import KRA, KRALevel, KRAStatus, StrategicObjective
-from .selectors import KRA_RELATED
-from .services.kras import CHILDREN_CHOICES
+from .. import selectors, services
+from ..models import KRA, KRALevel, KRAStatus, StrategicObjective
+from ..selectors import KRA_RELATED
+from ..services.kras import CHILDREN_CHOICES
 
 
 class CheckSerializer(serializers.Serializer):

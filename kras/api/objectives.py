@@ -10,8 +10,8 @@ from orgs.api.query import read_query
 from orgs.api.schema import documents_tenant_errors
 from orgs.policy import Action
 
-from . import services
-from .models import ObjectiveStatus, StrategicObjective
+from .. import services
+from ..models import ObjectiveStatus, StrategicObjective
 
 
 class ObjectiveSerializer(serializers.ModelSerializer):

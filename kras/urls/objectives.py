@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from ..views import objectives as views
 
 urlpatterns = [
     path("", views.objective_list, name="objective-list"),

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import template_views
+from ..views import templates as template_views
 
 urlpatterns = [
     path("", template_views.template_list, name="kra-template-list"),

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import kra_views
+from ..views import kras as kra_views
 
 urlpatterns = [
     path("", kra_views.kra_list, name="kra-list"),

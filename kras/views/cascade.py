@@ -16,10 +16,10 @@ from orgs.policy import Action
 from orgs.tenancy import get_department_for_member, scoped
 from orgs.views.base import org_view
 
-from . import selectors
-from .access import get_kra_for_member
-from .services import kra_confirm_still_holds
-from .services.cascade import confirm_checker, manage_checker, may_confirm
+from .. import selectors
+from ..access import get_kra_for_member
+from ..services import kra_confirm_still_holds
+from ..services.cascade import confirm_checker, manage_checker, may_confirm
 
 
 def _flag(request, name: str) -> bool:

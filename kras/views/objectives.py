@@ -9,9 +9,9 @@ from django.views.decorators.http import require_POST
 from orgs.policy import Action
 from orgs.views.base import form_errors_from, org_view
 
-from . import selectors, services
-from .access import get_objective_for_member
-from .forms import ObjectiveForm
+from .. import selectors, services
+from ..access import get_objective_for_member
+from ..forms import ObjectiveForm
 
 
 @org_view()

@@ -1,6 +1,6 @@
 from rest_framework.routers import SimpleRouter
 
-from .api import ObjectiveViewSet
+from ..api.objectives import ObjectiveViewSet
 
 router = SimpleRouter()
 router.register("objectives", ObjectiveViewSet, basename="objective")

@@ -1,0 +1,1 @@
+"""API of the kras app, one module per area."""

@@ -1,0 +1,1 @@
+"""Pages of the kras app, one module per area."""
