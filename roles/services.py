@@ -8,11 +8,12 @@ import re
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kra_platform.db import save_or_refuse_duplicate
 from kra_platform.ordering import move_in_list
 from orgs import audit
 from orgs.models import Department, Membership, Organization
@@ -43,7 +44,6 @@ _TITLE_MAX = Role._meta.get_field("title").max_length
 _AREA_TITLE_MAX = AreaOfFocus._meta.get_field("title").max_length
 _RESPONSIBILITY_MAX = Responsibility._meta.get_field("description").max_length
 _MONEY_MAX = Decimal("999999999999.99")  # max_digits=14, decimal_places=2
-_UNIQUE_VIOLATION = "23505"
 _UNSET = object()
 
 
@@ -117,15 +117,7 @@ def _check_role(org: Organization, role: Role) -> None:
 
 
 def _save_role(role: Role, **kwargs) -> None:
-    try:
-        with transaction.atomic():
-            role.save(**kwargs)
-    except IntegrityError as exc:
-        # Two managers creating the same title at once both pass the check; the constraint
-        # decides and the loser gets the same message.
-        if getattr(exc.__cause__, "pgcode", None) == _UNIQUE_VIOLATION:
-            raise _duplicate_title_error(role.title)
-        raise
+    save_or_refuse_duplicate(role, refusal=lambda: _duplicate_title_error(role.title), **kwargs)
 
 
 @transaction.atomic

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
+
+from kra_platform.db import save_or_refuse_duplicate
 
 from .. import audit
 from ..models import Department, Membership, Organization
@@ -11,7 +13,6 @@ from ..models import Department, Membership, Organization
 _FIELDS = ("name", "parent", "head")
 _NAME_MAX = Department._meta.get_field("name").max_length
 # PostgreSQL's SQLSTATE for a unique violation; other integrity errors are real bugs.
-_UNIQUE_VIOLATION = "23505"
 
 
 def _duplicate_name_error(name: str) -> ValidationError:
@@ -61,15 +62,9 @@ def _check_new_head(head: Membership | None) -> None:
 
 
 def _save(department: Department, **kwargs) -> None:
-    try:
-        with transaction.atomic():
-            department.save(**kwargs)
-    except IntegrityError as exc:
-        # Two admins creating the same name at once pass _check together; the constraint
-        # decides, and the loser gets the same message as the check.
-        if getattr(exc.__cause__, "pgcode", None) == _UNIQUE_VIOLATION:
-            raise _duplicate_name_error(department.name)
-        raise
+    save_or_refuse_duplicate(
+        department, refusal=lambda: _duplicate_name_error(department.name), **kwargs
+    )
 
 
 @transaction.atomic

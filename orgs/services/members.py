@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from kra_platform.db import save_or_refuse_duplicate
 
 from .. import audit
 from ..models import Department, Membership, Organization, OrgRole
@@ -11,7 +13,6 @@ from ..models import Department, Membership, Organization, OrgRole
 _FIELDS = ("role", "department", "manager", "job_title", "employee_id", "start_date")
 _UNSET = object()
 # PostgreSQL's SQLSTATE for a unique violation.
-_UNIQUE_VIOLATION = "23505"
 
 
 def check_manager(member: Membership, manager: Membership | None) -> None:
@@ -110,14 +111,11 @@ def membership_update(
     for name in changed:
         setattr(membership, name, values[name])
     if changed:
-        try:
-            with transaction.atomic():
-                membership.save(update_fields=changed)
-        except IntegrityError as exc:
-            # A concurrent update took the same employee id after our check.
-            if getattr(exc.__cause__, "pgcode", None) == _UNIQUE_VIOLATION:
-                raise _employee_id_taken(values["employee_id"])
-            raise
+        save_or_refuse_duplicate(
+            membership,
+            refusal=lambda: _employee_id_taken(values["employee_id"]),
+            update_fields=changed,
+        )
     changes = audit.diff(before, audit.snapshot(membership, _FIELDS))
     if changes:
         audit.record(
