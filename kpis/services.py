@@ -14,11 +14,10 @@ import re
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kra_platform.ordering import move_in_list
+from kra_platform.ordering import move_in_list, next_position
 from kras.kra_numbers import plain
 from kras.models import KRA, KRAStatus
 from kras.services.cascade import flag_descendants
@@ -129,8 +128,8 @@ def kpi_create(*, kra: KRA, actor: Membership | None, name: str, **fields) -> KP
         raise ValidationError(_("“%(title)s” is retired; it takes no new KPIs.") % {"title": kra})
     kpi = KPI(org_id=kra.org_id, kra=kra, name=name, **fields)
     _validate(kpi)
-    last = KPI.objects.filter(org_id=kra.org_id, kra=kra).aggregate(m=Max("position"))["m"]
-    kpi.position = (last or 0) + 1
+    position = next_position(KPI.objects.filter(org_id=kra.org_id, kra=kra))
+    kpi.position = position
     kpi.save()
     audit.record(
         org=kra.org,

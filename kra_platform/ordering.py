@@ -30,3 +30,8 @@ def move_in_list(siblings: models.QuerySet, item: models.Model, direction: str) 
             row.save(update_fields=["position"])
     item.position = other + 1
     return index + 1, other + 1
+
+
+def next_position(siblings: models.QuerySet) -> int:
+    """The position a new row takes at the end of ``siblings``."""
+    return (siblings.aggregate(last=models.Max("position"))["last"] or 0) + 1

@@ -9,12 +9,12 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kra_platform.db import save_or_refuse_duplicate
-from kra_platform.ordering import move_in_list
+from kra_platform.ordering import move_in_list, next_position
 from orgs import audit
 from orgs.models import Department, Membership, Organization
 
@@ -266,13 +266,13 @@ def area_create(
     )
     # Locking the role keeps two additions at once from taking the same position.
     role = Role.objects.select_for_update().get(pk=role.pk)
-    last = AreaOfFocus.objects.filter(org_id=role.org_id, role=role).aggregate(m=Max("position"))
+    position = next_position(AreaOfFocus.objects.filter(org_id=role.org_id, role=role))
     area = AreaOfFocus.objects.create(
         org_id=role.org_id,
         role=role,
         title=title,
         description=(description or "").strip(),
-        position=(last["m"] or 0) + 1,
+        position=position,
     )
     audit.record(
         org=role.org,
@@ -357,9 +357,9 @@ def responsibility_create(
     """Add a responsibility at the end (lowest priority) of the area's list."""
     description = _clean_responsibility(description)
     area = AreaOfFocus.objects.select_for_update(of=("self",)).select_related("org").get(pk=area.pk)
-    last = Responsibility.objects.filter(org_id=area.org_id, area=area).aggregate(m=Max("position"))
+    position = next_position(Responsibility.objects.filter(org_id=area.org_id, area=area))
     responsibility = Responsibility.objects.create(
-        org_id=area.org_id, area=area, description=description, position=(last["m"] or 0) + 1
+        org_id=area.org_id, area=area, description=description, position=position
     )
     audit.record(
         org=area.org,

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
-from kra_platform.ordering import move_in_list
+from kra_platform.ordering import move_in_list, next_position
 from orgs import audit
 from orgs.models import Department, Membership, Organization
 from roles.models import AreaOfFocus, Role
@@ -236,8 +236,8 @@ def kra_create(
         objective=objective,
     )
     _validate(kra, changed={"owner", "parent", "objective"})
-    last = siblings(kra).aggregate(m=Max("position"))["m"]
-    kra.position = (last or 0) + 1
+    position = next_position(siblings(kra))
+    kra.position = position
     kra.save()
     audit.record(
         org=org,

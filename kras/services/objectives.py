@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kra_platform.ordering import move_in_list
+from kra_platform.ordering import move_in_list, next_position
 from orgs import audit
 from orgs.models import Membership, Organization
 
@@ -55,13 +54,13 @@ def objective_create(
     description: str = "",
     horizon_years: int = 3,
 ) -> StrategicObjective:
-    last = StrategicObjective.objects.filter(org=org).aggregate(m=Max("position"))["m"]
+    position = next_position(StrategicObjective.objects.filter(org=org))
     objective = StrategicObjective(
         org=org,
         title=title,
         description=description,
         horizon_years=horizon_years,
-        position=(last or 0) + 1,
+        position=position,
     )
     _validate(objective)
     objective.save()
