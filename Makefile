@@ -8,8 +8,10 @@ PY := .venv/bin/python
 run: install
 	$(PY) scripts/run.py
 
+# Provisioning the database roles is an explicit step; pytest then runs as them.
 test: install-test
-	$(PY) -m pytest
+	$(PY) -m kra_platform.database
+	$(PY) -m pytest $(PYTEST_ARGS)
 
 install: .venv/.synced node_modules/.installed
 	@scripts/system_deps.sh run
@@ -43,6 +45,7 @@ format: install
 	$(PY) -m ruff check --fix .
 
 migrate: install
+	$(PY) -m kra_platform.database
 	KRA_DB_AS_OWNER=1 $(PY) manage.py migrate
 
 stop:

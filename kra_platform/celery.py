@@ -2,7 +2,7 @@ import os
 
 from celery import Celery, Task
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kra_platform.settings.local")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kra_platform.settings.production")
 
 app = Celery("kra_platform")
 app.config_from_object("django.conf:settings", namespace="CELERY")

@@ -35,19 +35,16 @@ def main() -> int:
     started_embedded = not env.get("DATABASE_URL") and not env.get("DATABASE_ADMIN_URL")
     if started_embedded:
         print("Starting the embedded PostgreSQL in .data/pg …", flush=True)
-    # Create the owner and application roles (and the database) once, for every child.
-    from kra_platform.database import configure_environment
+    # Create the database roles and the database once, then give every child the URLs.
+    from kra_platform.database import provision_from_environment
 
-    configure_environment(env)
+    provision_from_environment(env)
     if not env.get("REDIS_URL"):
         from kra_platform import embedded
 
         print("Starting the embedded Redis in .data/redis …", flush=True)
         env["REDIS_URL"] = embedded.redis_url()
         started_embedded = True
-
-    def manage(*argv: str) -> None:
-        subprocess.run([PY, "manage.py", *argv], cwd=ROOT, env=env, check=True)
 
     # Migrations run as the owner role; everything else as the application role.
     subprocess.run(
@@ -56,8 +53,16 @@ def main() -> int:
         env={**env, "KRA_DB_AS_OWNER": "1"},
         check=True,
     )
-    if not args.no_seed:
-        manage("seed_demo")
+    if not args.no_seed and not env.get("DATABASE_MAINTENANCE_URL"):
+        print("DATABASE_MAINTENANCE_URL is not set: the demo organisation is not seeded.")
+    elif not args.no_seed:
+        # Seeding works across organisations: the maintenance role, for this command only.
+        subprocess.run(
+            [PY, "manage.py", "seed_demo"],
+            cwd=ROOT,
+            env={**env, "KRA_DB_AS_MAINTENANCE": "1"},
+            check=True,
+        )
 
     queue = env.get("CELERY_QUEUE", "kra")
     commands = {
@@ -90,6 +95,12 @@ def main() -> int:
         ],
     }
     (ROOT / ".data").mkdir(exist_ok=True)
+    # Web, worker and beat hold the application role's credentials only.
+    server_env = {
+        k: v
+        for k, v in env.items()
+        if k not in ("DATABASE_ADMIN_URL", "DATABASE_OWNER_URL", "DATABASE_MAINTENANCE_URL")
+    }
     children: dict[str, subprocess.Popen] = {}
     stopping = False
 
@@ -101,7 +112,7 @@ def main() -> int:
     signal.signal(signal.SIGTERM, stop)
     for name, argv in commands.items():
         # Own process group: Ctrl-C reaches us once and we stop children in order.
-        children[name] = subprocess.Popen(argv, cwd=ROOT, env=env, start_new_session=True)
+        children[name] = subprocess.Popen(argv, cwd=ROOT, env=server_env, start_new_session=True)
     print(
         f"\nKRA Platform is running at http://{args.host}:{args.port}/\n"
         "Demo logins (password: demo-pass-2026):\n"

@@ -96,15 +96,25 @@ TEMPLATES = [
 
 # --- Database: PostgreSQL only. ---
 # DATABASE_URL is the application role (no superuser, owns no table, row-level security
-# applies). Without it, the roles and database are provisioned from DATABASE_ADMIN_URL or an
-# embedded server (kra_platform/database.py). Migrations connect as the owner role:
-# KRA_DB_AS_OWNER=1 selects DATABASE_OWNER_URL.
-from kra_platform.database import configure_environment  # noqa: E402
+# applies). Without it, the role URLs are derived from DATABASE_ADMIN_URL or the embedded
+# server (kra_platform/database.py); creating the roles is an explicit step (`make run`,
+# `make test`, `python -m kra_platform.database`), never done here. Migrations connect as the
+# owner role (KRA_DB_AS_OWNER=1); operator commands that work across organisations as the
+# maintenance role (KRA_DB_AS_MAINTENANCE=1, DATABASE_MAINTENANCE_URL).
+from kra_platform.database import database_urls  # noqa: E402
 
-configure_environment()
-_DB_URL = os.environ["DATABASE_OWNER_URL" if env_bool("KRA_DB_AS_OWNER") else "DATABASE_URL"]
+database_urls()
+if env_bool("KRA_DB_AS_OWNER"):
+    _DB_URL = os.environ["DATABASE_OWNER_URL"]
+elif env_bool("KRA_DB_AS_MAINTENANCE"):
+    if not env("DATABASE_MAINTENANCE_URL"):
+        raise RuntimeError("KRA_DB_AS_MAINTENANCE=1 needs DATABASE_MAINTENANCE_URL")
+    _DB_URL = os.environ["DATABASE_MAINTENANCE_URL"]
+else:
+    _DB_URL = os.environ["DATABASE_URL"]
 DATABASES = {"default": dj_database_url.parse(_DB_URL, conn_max_age=60)}
 DATABASE_APP_ROLE = dj_database_url.parse(os.environ["DATABASE_URL"])["USER"]
+DATABASE_MAINTENANCE_ROLE = env("DATABASE_MAINTENANCE_ROLE", "kra_maint")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: cache and Celery broker. Without REDIS_URL an embedded server is started. ---
