@@ -1,4 +1,4 @@
-"""KPIs: the numbers under each KRA, with targets and time frames (DESIGN.md section 4)."""
+"""KPIs: each KRA's numbers, with targets and time frames (docs/DOMAIN.md section 4)."""
 
 from __future__ import annotations
 

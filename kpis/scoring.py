@@ -1,5 +1,6 @@
-"""KPI achievement, exactly as DESIGN.md section 4 defines it. Pure functions of numbers:
-no database, no settings, so the pages, the rollups and the tests compute the same figure.
+"""KPI achievement, exactly as docs/DOMAIN.md section 4 (rules R14 to R21) defines it. Pure
+functions of numbers: no database, no settings, so the pages, the rollups and the tests
+compute the same figure.
 
 Achievement is a ``Decimal`` (1 = target met), clamped to ``[0, cap]``. A period without data
 has no achievement (``None``), never zero.

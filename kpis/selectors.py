@@ -1,6 +1,6 @@
 """Reads about KPIs: the SMART check, the achievement formula explained on a KPI's own
-numbers, and a role's readiness (every drafting rule of DESIGN.md section 3 for the role's
-KRAs and their KPIs). These read KRAs too, which is why they live here: kpis may look left
+numbers, and a role's readiness (every drafting rule of docs/DOMAIN.md section 3 for the
+role's KRAs and their KPIs). These read KRAs too, which is why they live here: kpis may look left
 at kras, never the reverse."""
 
 from __future__ import annotations
@@ -135,6 +135,14 @@ def _time_bound(kpi: KPI) -> dict:
     )
 
 
+def drafting_warnings(kpi: KPI) -> list[str]:
+    """What the editor warns about a KPI's own numbers while it is drafted (SMART's "M" and
+    "A": no target or unit yet, a baseline on the wrong side of the target). Whatever else
+    looks at a drafted KPI (saving a role as a template) treats them the same way: as
+    warnings, never as refusals. Reads nothing beyond the KPI."""
+    return [item["message"] for item in (_measurable(kpi), _achievable(kpi)) if not item["ok"]]
+
+
 def kpi_smart(kpi: KPI) -> dict:
     """Which SMART letters a KPI passes, each with a message. ``failing`` lists the failed
     letters in order ("M", "T"); ``ok`` is true when none fails. Reads the KPI's KRA and its
@@ -163,7 +171,7 @@ def _nice(value: Decimal) -> Decimal:
 
 
 def achievement_formula(kpi: KPI, *, cap=None) -> dict:
-    """How DESIGN.md section 4 scores this KPI, as words: ``formula`` (the rule for its
+    """How docs/DOMAIN.md section 4 scores this KPI, as words: ``formula`` (the rule for its
     direction and numbers), ``example`` (a worked example on its own numbers, or None while
     the target is missing), ``cap`` and ``notes``.
 

@@ -46,7 +46,7 @@ KPI_FIELDS = (
     "position",
 )
 EDITABLE = tuple(name for name in KPI_FIELDS if name != "position")
-#: Changes the cascade carries down (DESIGN.md section 3 rule 5).
+#: Changes the cascade carries down (docs/DOMAIN.md rule R10).
 CASCADING = ("target", "target_low", "target_high", "baseline")
 
 _CURRENCY = re.compile(r"^[A-Z]{3}$")

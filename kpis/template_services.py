@@ -2,13 +2,14 @@
 organisation's template, delete one.
 
 They live in kpis, not kras, because a template is KRAs *with their KPIs*: building one
-creates KPIs, and saving one reads them, and kras may not depend on kpis (DESIGN.md
+creates KPIs, and saving one reads them, and kras may not depend on kpis (docs/DOMAIN.md
 section 2). KRAs and KPIs are created through their own services, so a template cannot
 produce anything the editors would refuse.
 """
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -25,9 +26,10 @@ from orgs import audit
 from orgs.models import Membership
 from orgs.selectors import fiscal_year_bounds
 from roles.models import AreaOfFocus, Role
-from roles.services import area_create
+from roles.services import area_create, role_create
 
 from .models import KPI
+from .selectors import drafting_warnings
 from .services import kpi_create
 
 _TEMPLATE_FIELDS = ("name", "category", "description")
@@ -65,6 +67,33 @@ class TemplateSource:
     content: dict
     library_key: str = ""
     org_template: KRATemplate | None = None
+
+
+@dataclass(frozen=True)
+class TimeFrame:
+    """A fiscal year the KPIs built from a template can be time-boxed to."""
+
+    key: str  # "current" or "next"
+    start: datetime.date
+    end: datetime.date
+
+    @property
+    def bounds(self) -> tuple[datetime.date, datetime.date]:
+        return self.start, self.end
+
+
+def kpi_time_frames(*, org, today: datetime.date | None = None) -> list[TimeFrame]:
+    """The fiscal years a template's KPIs may run over: the current one, and the next one too
+    when less than a quarter of the current one is left (a plan made in February for a
+    year ending in March is most likely for the coming year)."""
+    start, end = fiscal_year_bounds(org=org, today=today)
+    frames = [TimeFrame("current", start, end)]
+    today = today or timezone.localdate()
+    left = (end - today).days + 1
+    if left * 4 < (end - start).days + 1:
+        next_start, next_end = fiscal_year_bounds(org=org, today=end + datetime.timedelta(days=1))
+        frames.append(TimeFrame("next", next_start, next_end))
+    return frames
 
 
 def source_from_library(key: str) -> TemplateSource:
@@ -113,11 +142,14 @@ def template_apply(
     template_key: str | None = None,
     template: KRATemplate | None = None,
     replace: bool = False,
+    time_frame: tuple[datetime.date, datetime.date] | None = None,
 ) -> Applied:
     """Build ``role``'s KRAs and KPIs from a library template (``template_key``) or one of
     the organisation's own (``template``): missing areas of focus are added, each KRA goes
     in its area with the template's weights, laddered to nothing yet (the manager chooses
-    the ladder next), and a role without a purpose takes the template's.
+    the ladder next), and a role without a purpose takes the template's. The KPIs run from
+    ``time_frame``'s start to its end (the current fiscal year when not given; see
+    ``kpi_time_frames``).
 
     A role that already has KRAs is refused unless ``replace``, which retires them first
     (they stay in history and in signed agreements)."""
@@ -181,7 +213,7 @@ def template_apply(
             areas[title.strip().lower()] = area_create(role=role, actor=actor, title=title)
             result.areas_created += 1
 
-    year_start, year_end = fiscal_year_bounds(org=role.org)
+    year_start, year_end = time_frame or fiscal_year_bounds(org=role.org)
     for index, item in enumerate(content["kras"]):
         kra = kra_create(
             org=role.org,
@@ -218,6 +250,30 @@ def template_apply(
         },
     )
     return result
+
+
+@transaction.atomic
+def role_create_from_template(
+    *,
+    org,
+    actor: Membership | None,
+    title: str,
+    template_key: str | None = None,
+    template: KRATemplate | None = None,
+    time_frame: tuple[datetime.date, datetime.date] | None = None,
+    **role_fields,
+) -> tuple[Role, Applied]:
+    """Create a role and build its KRAs and KPIs from a template in one step: both happen,
+    or neither (a template that cannot be applied leaves no empty role behind)."""
+    role = role_create(org=org, actor=actor, title=title, **role_fields)
+    applied = template_apply(
+        role=role,
+        actor=actor,
+        template_key=template_key,
+        template=template,
+        time_frame=time_frame,
+    )
+    return role, applied
 
 
 def template_content_from_role(role: Role) -> dict:
@@ -267,6 +323,17 @@ def template_content_from_role(role: Role) -> dict:
     }
 
 
+def template_save_warnings(role: Role) -> list[str]:
+    """What drafting warns about the role's KPIs, which a saved template keeps as they are
+    (the same check, the same severity: a warning, not a refusal)."""
+    kpis = (
+        KPI.objects.filter(org_id=role.org_id, kra__role=role, kra__level=KRALevel.ROLE)
+        .exclude(kra__status=KRAStatus.RETIRED)
+        .order_by("kra__position", "kra_id", "position", "id")
+    )
+    return [f"{kpi.name}: {message}" for kpi in kpis for message in drafting_warnings(kpi)]
+
+
 @transaction.atomic
 def template_save_from_role(
     *,
@@ -276,7 +343,9 @@ def template_save_from_role(
     category: str = "",
     description: str = "",
 ) -> KRATemplate:
-    """Save ``role``'s current KRAs and KPIs as one of the organisation's templates."""
+    """Save ``role``'s current KRAs and KPIs as one of the organisation's templates. What
+    drafting accepts is accepted here too; ``template_save_warnings`` says what drafting
+    warns about."""
     name = (name or "").strip()
     errors = {}
     if not name:

@@ -7,7 +7,13 @@ from drf_spectacular.views import SpectacularAPIView
 
 from kra_platform.api_docs import SwaggerView
 from orgs.api.auth import TokenObtainView
-from orgs.views.account import invitation_accept, org_picker
+from orgs.views.account import (
+    PasswordChangeView,
+    PasswordResetConfirmView,
+    PasswordResetView,
+    invitation_accept,
+    org_picker,
+)
 
 api_v1 = [
     path("auth/token/", TokenObtainView.as_view(), name="auth-token"),
@@ -27,6 +33,14 @@ urlpatterns = [
         auth_views.LoginView.as_view(redirect_authenticated_user=True),
         name="login",
     ),
+    # Ahead of Django's own: these also revoke API tokens and match emails exactly.
+    path("accounts/password_change/", PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/password_reset/", PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("invite/<str:token>/", invitation_accept, name="invitation-accept"),
     path("o/", org_picker, name="org-picker"),
@@ -41,6 +55,11 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]
+
+# Styled pages inside the layout; the 500 page needs neither the database nor a request.
+handler403 = "kra_platform.errors.permission_denied"
+handler404 = "kra_platform.errors.page_not_found"
+handler500 = "kra_platform.errors.server_error"
 
 if settings.DEBUG:
     from django.conf.urls.static import static

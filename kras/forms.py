@@ -2,7 +2,8 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from orgs.models import Department, Membership, Organization
+from orgs.fields import MemberField
+from orgs.models import Department, Organization
 from roles.models import AreaOfFocus, Role
 
 from .models import KRA, KRALevel, KRAStatus, ObjectiveStatus, StrategicObjective
@@ -22,11 +23,6 @@ class _KRAChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         where = obj.department.name if obj.department_id else obj.get_level_display()
         return f"{where} · {obj.title}"
-
-
-class _MemberChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return f"{obj.display_name} · {obj.job_title}" if obj.job_title else obj.display_name
 
 
 _HIGHER_LEVELS = {
@@ -75,9 +71,8 @@ class KRAForm(forms.Form):
         required=False,
     )
     parent = _KRAChoiceField(label=_("KRA above it"), queryset=KRA.objects.none(), required=False)
-    owner = _MemberChoiceField(
+    owner = MemberField(
         label=_("Owner"),
-        queryset=Membership.objects.none(),
         required=False,
         help_text=_("Only when someone other than the role holder owns it."),
     )
@@ -132,13 +127,8 @@ class KRAForm(forms.Form):
             self.fields["parent"].queryset = parents
         else:
             del self.fields["parent"]
-        keep_owner = Q(pk=kra.owner_id) if kra and kra.owner_id else Q(pk__in=[])
-        self.fields["owner"].queryset = (
-            Membership.objects.filter(org=org)
-            .filter(Q(is_active=True) | keep_owner)
-            .select_related("user")
-            .order_by("user__full_name", "user__email")
-        )
+        # A departed owner stays valid until someone else is chosen.
+        self.fields["owner"].limit_to(org, keep=kra.owner_id if kra else None)
 
 
 class KRAInlineForm(forms.Form):

@@ -1,16 +1,11 @@
-"""Numbers as people write them: a weight of 25.00 reads "25", a target of 4.2500 "4.25".
-Used in messages (the cascade's "weight: 20 → 30", the readiness checks) and in pages."""
+"""Numbers as people read them: a weight of 25.00 reads "25", a target of 4.2500 "4.25", a
+revenue of 250000 "250,000" (grouped in the active locale). Used in messages (the cascade's
+"weight: 20 → 30", the readiness checks) and in pages."""
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from kra_platform.formatting import number
 
 
 def plain(value) -> str:
-    if value is None or value == "":
-        return ""
-    try:
-        text = format(Decimal(str(value)), "f")
-    except InvalidOperation:
-        return str(value)
-    return text.rstrip("0").rstrip(".") if "." in text else text
+    return number(value)

@@ -101,7 +101,11 @@ def _text(value) -> bool:
     return isinstance(value, str) and bool(value.strip())
 
 
-def _check_kpi(kpi, where: str) -> list[str]:
+def _check_kpi(kpi, where: str, *, strict: bool = True) -> list[str]:
+    """Problems with one KPI. What drafting only warns about (no target or unit yet, a weight
+    of 0, a baseline on the wrong side of the target: the SMART check's "M" and "A" in
+    ``kpis.selectors``) is refused in the shipped library (``strict``) alone: an
+    organisation's template keeps a role as it was drafted."""
     if not isinstance(kpi, dict):
         return [f"{where}: a KPI must be an object"]
     problems = []
@@ -122,25 +126,43 @@ def _check_kpi(kpi, where: str) -> list[str]:
         problems.append(f"{where}: a done/not-done KPI is boolean in measure and direction")
     if measure == "currency" and not re.fullmatch(r"[A-Z]{3}", kpi.get("currency_code") or ""):
         problems.append(f"{where}: a currency KPI needs a three-letter currency_code")
-    if measure != "boolean" and not _text(kpi.get("unit")):
+    if strict and measure != "boolean" and not _text(kpi.get("unit")):
         problems.append(f"{where}: a KPI needs a unit (SMART: measurable)")
     weight = _number(kpi.get("weight"))
-    if weight is None or not 0 < weight <= 100:
-        problems.append(f"{where}: weight must be a number above 0 and at most 100")
+    if weight is None or not (0 < weight if strict else 0 <= weight) or weight > 100:
+        problems.append(
+            f"{where}: weight must be a number above 0 and at most 100"
+            if strict
+            else f"{where}: weight must be a number from 0 to 100"
+        )
     baseline = _number(kpi.get("baseline"))
     if kpi.get("baseline") is not None and baseline is None:
         problems.append(f"{where}: baseline must be a number")
     if direction == "range":
         low, high = _number(kpi.get("target_low")), _number(kpi.get("target_high"))
-        if low is None or high is None or low >= high:
+        if kpi.get("target_low") is not None and low is None:
+            problems.append(f"{where}: target_low must be a number")
+        if kpi.get("target_high") is not None and high is None:
+            problems.append(f"{where}: target_high must be a number")
+        if low is not None and high is not None:
+            if low >= high:
+                problems.append(f"{where}: a range KPI needs target_low below target_high")
+        elif strict or (low is None) != (high is None):
             problems.append(f"{where}: a range KPI needs target_low below target_high")
     elif direction in ("increase", "decrease"):
         target = _number(kpi.get("target"))
-        if target is None:
-            problems.append(f"{where}: a KPI needs a numeric target (SMART: measurable)")
-        elif baseline is not None and (
-            (direction == "increase" and baseline >= target)
-            or (direction == "decrease" and baseline <= target)
+        if kpi.get("target") is not None and target is None:
+            problems.append(f"{where}: target must be a number")
+        elif target is None:
+            if strict:
+                problems.append(f"{where}: a KPI needs a numeric target (SMART: measurable)")
+        elif (
+            strict
+            and baseline is not None
+            and (
+                (direction == "increase" and baseline >= target)
+                or (direction == "decrease" and baseline <= target)
+            )
         ):
             problems.append(f"{where}: the baseline must be on the far side of the target")
     return problems
@@ -189,7 +211,7 @@ def validate_content(content, *, strict: bool = True) -> list[str]:
         if strict and not KPI_RANGE[0] <= len(kpis) <= KPI_RANGE[1]:
             problems.append(f"{where}: {len(kpis)} KPIs, not {KPI_RANGE[0]} to {KPI_RANGE[1]}")
         for kpi in kpis:
-            problems += _check_kpi(kpi, where)
+            problems += _check_kpi(kpi, where, strict=strict)
         if strict and kpis and (problem := _total_problem(kpis, "KPI", where)):
             problems.append(problem)
     if strict and kras and (problem := _total_problem(kras, "KRA", "the role")):

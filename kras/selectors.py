@@ -194,8 +194,8 @@ def make_check(code: str, ok: bool, message: str, severity: str, *, kra=None, kp
 
 
 def kra_checks(kra: KRA, *, rules: dict | None = None) -> list[dict]:
-    """The drafting rules of one KRA (DESIGN.md section 3): its title is an outcome, it
-    ladders up, it has kpi_min..kpi_max KPIs whose weights total 100. Uses the KRA's
+    """The drafting rules of one KRA (docs/DOMAIN.md rules R8, R6, R2 and R4): its title is
+    an outcome, it ladders up, it has kpi_min..kpi_max KPIs whose weights total 100. Uses the KRA's
     prefetched KPIs and ladder when present."""
     rules = rules or rule_settings(kra.org)
     checks = []
@@ -264,7 +264,17 @@ class CascadeNode:
     the ladder. ``holders`` (the first few people holding the role, for a role KRA) and
     ``holder_count`` complete the last level of the tree."""
 
-    __slots__ = ("kra", "children", "context", "holders", "holder_count", "aligned", "via")
+    __slots__ = (
+        "kra",
+        "children",
+        "context",
+        "holders",
+        "holder_count",
+        "aligned",
+        "via",
+        "below",
+        "review_below",
+    )
 
     def __init__(self, kra: KRA):
         self.kra = kra
@@ -275,6 +285,10 @@ class CascadeNode:
         self.aligned = False
         #: What the KRA ladders to: an objective, a parent KRA, or None.
         self.via = None
+        #: In the explorer's first view: the role KRAs right below, left to load on demand.
+        self.below = 0
+        #: How many KRAs anywhere below this one need review.
+        self.review_below = 0
 
     @property
     def answerable(self):
@@ -300,6 +314,8 @@ class CascadeTree:
         self.unaligned: list[CascadeNode] = []
         self.kra_count = 0
         self.needs_review_count = 0
+        #: In the explorer's first view: role KRAs reaching no objective, not listed there.
+        self.unaligned_below = 0
 
     @property
     def is_empty(self) -> bool:
@@ -311,22 +327,15 @@ def cascade_tree(
     department: Department | None = None,
     needs_review_only: bool = False,
     unaligned_only: bool = False,
+    with_holders: bool = True,
 ) -> CascadeTree:
     """Objectives → the KRAs laddering to them (organisation and department KRAs) → the KRAs
     below those (role KRAs) → the people holding each role, in six queries whatever the
-    size of the organisation.
+    size of the organisation (four without ``with_holders``).
 
     Filters keep the KRAs that match, with the KRAs above them as context: ``department``
     (with the departments below it), ``needs_review_only``, ``unaligned_only`` (reaching
     no active objective: no parent and no objective, or a retired one)."""
-    from django.db.models import F, Window
-    from django.db.models.functions import RowNumber
-    from django.utils import timezone
-
-    from orgs.models import Membership
-    from roles.models import RoleAssignment
-    from roles.selectors import current_assignments
-
     every_objective = {o.pk: o for o in StrategicObjective.objects.filter(org=org)}
     objectives = sorted(
         (o for o in every_objective.values() if o.status == ObjectiveStatus.ACTIVE),
@@ -446,8 +455,80 @@ def cascade_tree(
         1 for n in shown if not n.context and n.kra.status == KRAStatus.NEEDS_REVIEW
     )
 
+    if with_holders:
+        attach_holders(org, shown)
+    return tree
+
+
+def _walk(nodes: list[CascadeNode]) -> list[CascadeNode]:
+    """Every node of ``nodes`` and below, parents before children."""
+    out: list[CascadeNode] = []
+    stack = list(reversed(nodes))
+    while stack:
+        node = stack.pop()
+        out.append(node)
+        stack.extend(reversed(node.children))
+    return out
+
+
+def _count_reviews_below(nodes: list[CascadeNode]) -> None:
+    for node in reversed(_walk(nodes)):
+        node.review_below = sum(
+            child.review_below + (child.kra.status == KRAStatus.NEEDS_REVIEW)
+            for child in node.children
+        )
+
+
+def _is_role_kra(node: CascadeNode) -> bool:
+    return node.kra.level == KRALevel.ROLE
+
+
+def cascade_overview(org: Organization) -> CascadeTree:
+    """The explorer's first view: objectives with their organisation and department KRAs.
+    Each node counts the role KRAs right below it (``below``, loaded on demand by
+    ``cascade_below``) and the KRAs anywhere below that need review (``review_below``); the
+    role KRAs that reach no objective are only counted (``unaligned_below``). A role KRA
+    laddering straight to an objective (no KRA between) stays, with its first holders. What
+    it shows grows with the organisation's structure, never with its headcount."""
+    tree = cascade_tree(org, with_holders=False)
+    roots = [n for _o, nodes in tree.objectives for n in nodes] + tree.unaligned
+    _count_reviews_below(roots)
+    for node in _walk(roots):
+        node.below = sum(1 for child in node.children if _is_role_kra(child))
+        node.children = [child for child in node.children if not _is_role_kra(child)]
+    attach_holders(org, [n for _o, nodes in tree.objectives for n in nodes if _is_role_kra(n)])
+    tree.unaligned_below = sum(1 for n in tree.unaligned if _is_role_kra(n))
+    tree.unaligned = [n for n in tree.unaligned if not _is_role_kra(n)]
+    return tree
+
+
+def cascade_below(org: Organization, kra: KRA) -> list[CascadeNode]:
+    """The role KRAs right below ``kra`` in the cascade, with the people holding each role:
+    what the explorer's first view leaves to load on demand."""
+    tree = cascade_tree(org, with_holders=False)
+    roots = [n for _o, nodes in tree.objectives for n in nodes] + tree.unaligned
+    node = next((n for n in _walk(roots) if n.kra.pk == kra.pk), None)
+    if node is None:  # retired: nothing ladders to it in the explorer
+        return []
+    children = [child for child in node.children if _is_role_kra(child)]
+    _count_reviews_below(children)
+    attach_holders(org, children)
+    return children
+
+
+def attach_holders(org: Organization, nodes: list[CascadeNode]) -> None:
+    """Give each role KRA of ``nodes`` the first people holding its role (longest-serving
+    first) and how many hold it, in two queries whatever their number."""
+    from django.db.models import F, Window
+    from django.db.models.functions import RowNumber
+    from django.utils import timezone
+
+    from orgs.models import Membership
+    from roles.models import RoleAssignment
+    from roles.selectors import current_assignments
+
     by_role: dict[int, list[CascadeNode]] = {}
-    for node in shown:
+    for node in nodes:
         if node.kra.role_id:
             by_role.setdefault(node.kra.role_id, []).append(node)
     if by_role:
@@ -486,4 +567,3 @@ def cascade_tree(
             for node in role_nodes:
                 node.holders = holders.get(role_id, [])
                 node.holder_count = counts.get(role_id, 0)
-    return tree

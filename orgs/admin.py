@@ -1,5 +1,11 @@
 """Django admin for platform staff.
 
+The admin runs as the application role like every page, so row-level security holds here
+too: staff see every organisation (the tenant registry has no row-level security) and work in
+one organisation at a time, chosen with the "Work in this organisation" action; the tenant
+lists below then show that organisation's rows, and writes for an organisation run in its
+context. Seeing every organisation's rows at once is for the maintenance role only.
+
 Changes that have a service go through it, so the admin writes the same audit trail as the
 product: organisations are created, suspended and reactivated by the organisation services,
 and a member's role or activity by the membership services. Secrets (token and invitation
@@ -12,17 +18,23 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.contrib.auth.forms import (
+    AdminPasswordChangeForm,
+    AdminUserCreationForm,
+    UserChangeForm,
+)
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db.models import Count
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from kra_platform import rls
+
 from . import audit, services
+from .emails import normalize_email
 from .models import (
     ApiToken,
     AuditEvent,
@@ -34,14 +46,16 @@ from .models import (
     User,
 )
 from .services.organization import PROFILE_FIELDS
+from .services.tokens import api_tokens_revoke_all_of_user
+from .tenancy import ADMIN_ORG_SESSION_KEY, look_up_account
 
 # --- users -------------------------------------------------------------------------------
 
 
 class _EmailMixin:
     def clean_email(self):
-        email = User.objects.normalize_email(self.cleaned_data["email"]).strip().lower()
-        taken = User.objects.filter(email__iexact=email)
+        email = normalize_email(self.cleaned_data["email"])
+        taken = User.objects.filter(email=email)
         if self.instance.pk:
             taken = taken.exclude(pk=self.instance.pk)
         if taken.exists():
@@ -77,15 +91,28 @@ class MembershipInline(admin.TabularInline):
         return super().get_queryset(request).select_related("org", "department")
 
 
+class UserPasswordForm(AdminPasswordChangeForm):
+    """Setting someone's password here revokes their API tokens, as the password pages do."""
+
+    def save(self, commit=True):
+        user = super().save(commit=commit)
+        if commit:
+            api_tokens_revoke_all_of_user(user=user, reason="password set by platform staff")
+        return user
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     form = UserEditForm
     add_form = UserCreationForm
+    change_password_form = UserPasswordForm
     list_display = ("email", "full_name", "is_staff", "is_active", "date_joined", "last_login")
     list_filter = ("is_staff", "is_superuser", "is_active")
     search_fields = ("email", "full_name")
     ordering = ("email",)
-    readonly_fields = ("date_joined", "last_login")
+    # Staff flags are the operators' (`KRA_DB_AS_MAINTENANCE=1 manage.py createsuperuser`):
+    # the database refuses them to the application role, which the admin runs as.
+    readonly_fields = ("date_joined", "last_login", "is_staff", "is_superuser")
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         (_("Personal info"), {"fields": ("full_name",)}),
@@ -105,6 +132,11 @@ class UserAdmin(DjangoUserAdmin):
         ),
     )
     inlines = [MembershipInline]
+
+    def save_model(self, request, obj, form, change):
+        # A new account names its email; row-level security shows it back by that email.
+        look_up_account(obj.email)
+        super().save_model(request, obj, form, change)
 
     def get_inlines(self, request, obj):
         # A new account has no memberships yet.
@@ -139,7 +171,7 @@ class OrganizationCreationForm(forms.ModelForm):
         return slug
 
     def clean_admin_email(self):
-        email = self.cleaned_data["admin_email"].strip().lower()
+        email = normalize_email(self.cleaned_data["admin_email"])
         validate_email(email)
         return email
 
@@ -158,7 +190,7 @@ class OrganizationAdmin(admin.ModelAdmin):
     list_display = (
         "name",
         "slug",
-        "member_count",
+        "working_in",
         "is_suspended",
         "suspended_reason",
         "created_at",
@@ -169,7 +201,7 @@ class OrganizationAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     # The slug is in every URL and API client of the tenant; the status changes by actions.
     readonly_fields = ("slug", "is_suspended", "suspended_reason", "created_at")
-    actions = ["suspend_organizations", "reactivate_organizations"]
+    actions = ["work_in_organization", "suspend_organizations", "reactivate_organizations"]
     fieldsets = (
         (None, {"fields": ("name", "slug", "timezone", "fiscal_year_start_month", "logo")}),
         (
@@ -187,12 +219,29 @@ class OrganizationAdmin(admin.ModelAdmin):
     )
     add_fieldsets = ((None, {"fields": ("name", "slug", "timezone", "admin_email", "admin_name")}),)
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).annotate(_members=Count("memberships"))
+    def changelist_view(self, request, extra_context=None):
+        self._request = request
+        return super().changelist_view(request, extra_context)
 
-    @admin.display(description=_("members"), ordering="_members")
-    def member_count(self, obj):
-        return getattr(obj, "_members", None)
+    @admin.display(description=_("working in"), boolean=True)
+    def working_in(self, obj):
+        request = getattr(self, "_request", None)
+        return bool(request and request.session.get(ADMIN_ORG_SESSION_KEY) == obj.pk)
+
+    @admin.action(description=_("Work in this organisation (its members, departments, …)"))
+    def work_in_organization(self, request, queryset):
+        orgs = list(queryset[:2])
+        if len(orgs) != 1:
+            self.message_user(request, _("Select exactly one organisation."), messages.ERROR)
+            return None
+        request.session[ADMIN_ORG_SESSION_KEY] = orgs[0].pk
+        self.message_user(
+            request,
+            _("You now work in %(name)s: the tenant lists show its rows only.")
+            % {"name": orgs[0].name},
+            messages.SUCCESS,
+        )
+        return None
 
     def get_fieldsets(self, request, obj=None):
         return self.add_fieldsets if obj is None else super().get_fieldsets(request, obj)
@@ -235,17 +284,19 @@ class OrganizationAdmin(admin.ModelAdmin):
             # A fresh copy: the form already wrote the new values on ``obj``, and the service
             # diffs against what it is given.
             stored = Organization.objects.get(pk=obj.pk)
-            services.organization_update_profile(org=stored, actor=request.user, **profile)
+            with rls.tenant_context(org_id=obj.pk, user_id=request.user.pk):
+                services.organization_update_profile(org=stored, actor=request.user, **profile)
         before = Organization.objects.values_list("settings", flat=True).get(pk=obj.pk)
         if before != obj.settings:
             obj.save(update_fields=["settings"])
-            audit.record(
-                org=obj,
-                actor=request.user,
-                action="organization.update",
-                obj=obj,
-                changes={"settings": {"old": before, "new": obj.settings}},
-            )
+            with rls.tenant_context(org_id=obj.pk, user_id=request.user.pk):
+                audit.record(
+                    org=obj,
+                    actor=request.user,
+                    action="organization.update",
+                    obj=obj,
+                    changes={"settings": {"old": before, "new": obj.settings}},
+                )
 
     @admin.action(description=_("Suspend the selected organisations"))
     def suspend_organizations(self, request, queryset):
@@ -253,9 +304,13 @@ class OrganizationAdmin(admin.ModelAdmin):
         if form.is_valid():
             count = 0
             for org in queryset:
-                services.organization_set_suspended(
-                    org=org, suspended=True, reason=form.cleaned_data["reason"], actor=request.user
-                )
+                with rls.tenant_context(org_id=org.pk, user_id=request.user.pk):
+                    services.organization_set_suspended(
+                        org=org,
+                        suspended=True,
+                        reason=form.cleaned_data["reason"],
+                        actor=request.user,
+                    )
                 count += 1
             self.message_user(
                 request,
@@ -282,7 +337,8 @@ class OrganizationAdmin(admin.ModelAdmin):
     def reactivate_organizations(self, request, queryset):
         count = 0
         for org in queryset.filter(is_suspended=True):
-            services.organization_set_suspended(org=org, suspended=False, actor=request.user)
+            with rls.tenant_context(org_id=org.pk, user_id=request.user.pk):
+                services.organization_set_suspended(org=org, suspended=False, actor=request.user)
             count += 1
         self.message_user(
             request,

@@ -5,9 +5,16 @@ from __future__ import annotations
 import datetime
 import decimal
 from collections.abc import Iterable
+from dataclasses import dataclass
 
+from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models.fields.files import FieldFile
+from django.utils.text import capfirst
+from django.utils.translation import gettext
+
+from kra_platform import formatting
 
 from .models import AuditEvent, Organization
 
@@ -61,3 +68,103 @@ def record(
         object_repr=str(obj)[:300],
         changes=changes or {},
     )
+
+
+# --- display: the trail as a person reads it -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChangeLine:
+    """One line of an event's changes, ready to show: ``label`` (the field's name as a person
+    says it) and either ``old`` → ``new`` or, for a figure without a before (an import's
+    counts), ``value``."""
+
+    label: str
+    old: str = ""
+    new: str = ""
+    value: str = ""
+    is_figure: bool = False
+
+
+EMPTY = "—"
+
+
+def _field(model, name: str):
+    if model is None:
+        return None
+    try:
+        return model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+
+
+def _label(field, name: str) -> str:
+    if field is not None and getattr(field, "verbose_name", None):
+        return capfirst(str(field.verbose_name))
+    return capfirst(name.replace("_", " "))
+
+
+def _parsed(kind, value):
+    """An ISO date or moment stored by ``snapshot``, back as a date or datetime."""
+    try:
+        if kind == "datetime":
+            return datetime.datetime.fromisoformat(value)
+        return datetime.date.fromisoformat(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def display_value(value, field=None) -> str:
+    """A stored value as a person reads it: a related object by its name (not ``{'id': 32,
+    'label': …}``), lists joined, yes/no, dates and numbers in the organisation's format, a
+    choice by its label, and "—" for nothing."""
+    if value is None or value == "" or value == [] or value == {}:
+        return EMPTY
+    if isinstance(value, bool):
+        return gettext("yes") if value else gettext("no")
+    if isinstance(value, dict):
+        if "label" in value:
+            return str(value["label"]) or EMPTY
+        return ", ".join(f"{key}: {display_value(item)}" for key, item in value.items())
+    if isinstance(value, list | tuple):
+        return ", ".join(display_value(item) for item in value) or EMPTY
+    if field is not None:
+        choices = dict(getattr(field, "flatchoices", None) or ())
+        if value in choices:
+            return str(choices[value])
+        if isinstance(field, models.DateTimeField):
+            parsed = _parsed("datetime", value)
+            return formatting.moment(parsed) if parsed else str(value)
+        if isinstance(field, models.DateField):
+            parsed = _parsed("date", value)
+            return formatting.day(parsed) if parsed else str(value)
+        if isinstance(field, models.DecimalField | models.FloatField | models.IntegerField):
+            return formatting.number(value)
+    if isinstance(value, int | float | decimal.Decimal):
+        return formatting.number(value)
+    return str(value)
+
+
+def change_lines(event: AuditEvent) -> list[ChangeLine]:
+    """The event's changes as lines to show, labelled by the changed model's own field names.
+    Reads no database."""
+    try:
+        model = apps.get_model(event.object_type)
+    except (LookupError, ValueError):
+        model = None
+    changes = event.changes if isinstance(event.changes, dict) else {}
+    lines = []
+    for name, change in changes.items():
+        field = _field(model, name)
+        label = _label(field, name)
+        if isinstance(change, dict) and set(change) == {"old", "new"}:
+            lines.append(
+                ChangeLine(
+                    label=label,
+                    old=display_value(change["old"], field),
+                    new=display_value(change["new"], field),
+                )
+            )
+        else:
+            lines.append(ChangeLine(label=label, value=display_value(change), is_figure=True))
+    return lines

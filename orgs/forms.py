@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth.password_validation import password_validators_help_text_html
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from .fields import MemberField
 from .models import Department, Membership, Organization, OrgRole
 from .selectors import department_tree, flatten_tree
 
@@ -29,6 +29,7 @@ class InvitationAcceptForm(forms.Form):
             del self.fields["password2"]
             self.fields["password"].label = _("Your current password")
             self.fields["password"].help_text = ""
+            self.fields["password"].widget.attrs["autocomplete"] = "current-password"
 
     def clean(self):
         data = super().clean()
@@ -66,6 +67,7 @@ class OrganizationProfileForm(forms.ModelForm):
             "vision": forms.Textarea(attrs={"rows": 2}),
             "values": forms.Textarea(attrs={"rows": 3}),
             "strategy_summary": forms.Textarea(attrs={"rows": 4}),
+            "logo": forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg,image/webp"}),
             "fiscal_year_start_month": forms.Select(
                 choices=[
                     (i, m)
@@ -91,13 +93,6 @@ class OrganizationProfileForm(forms.ModelForm):
         }
 
 
-class MemberChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        if obj.job_title:
-            return f"{obj.display_name} · {obj.job_title}"
-        return obj.display_name
-
-
 def _department_field(field: forms.ModelChoiceField, org: Organization) -> None:
     """Limit ``field`` to the organisation's departments, listed as an indented tree."""
     field.queryset = Department.objects.filter(org=org)
@@ -109,18 +104,10 @@ def _department_field(field: forms.ModelChoiceField, org: Organization) -> None:
     ]
 
 
-def _member_field(field: forms.ModelChoiceField, org: Organization, keep=None) -> None:
+def _member_field(field: MemberField, org: Organization, keep=None) -> None:
     """Limit ``field`` to the organisation's active members, plus ``keep`` (the current
     value) so that editing something else does not force replacing a departed member."""
-    active = Q(is_active=True)
-    if keep is not None:
-        active |= Q(pk=keep)
-    field.queryset = (
-        Membership.objects.filter(org=org)
-        .filter(active)
-        .select_related("user")
-        .order_by("user__full_name", "user__email")
-    )
+    field.limit_to(org, keep=keep)
 
 
 class DepartmentForm(forms.Form):
@@ -132,12 +119,7 @@ class DepartmentForm(forms.Form):
         empty_label=_("(top level)"),
         help_text=_("Choose another department to move this one under it."),
     )
-    head = MemberChoiceField(
-        label=_("Head"),
-        queryset=Membership.objects.none(),
-        required=False,
-        empty_label=_("(no head)"),
-    )
+    head = MemberField(label=_("Head"), required=False)
 
     def __init__(self, *args, org: Organization, department: Department | None = None, **kwargs):
         if department is not None:
@@ -162,12 +144,7 @@ class MemberForm(forms.Form):
         required=False,
         empty_label=_("(none)"),
     )
-    manager = MemberChoiceField(
-        label=_("Manager"),
-        queryset=Membership.objects.none(),
-        required=False,
-        empty_label=_("(no manager)"),
-    )
+    manager = MemberField(label=_("Manager"), required=False)
     job_title = forms.CharField(label=_("Job title"), max_length=150, required=False)
     employee_id = forms.CharField(label=_("Employee id"), max_length=60, required=False)
     start_date = forms.DateField(
@@ -204,12 +181,7 @@ class InvitationForm(forms.Form):
         required=False,
         empty_label=_("(none)"),
     )
-    manager = MemberChoiceField(
-        label=_("Manager"),
-        queryset=Membership.objects.none(),
-        required=False,
-        empty_label=_("(no manager)"),
-    )
+    manager = MemberField(label=_("Manager"), required=False)
 
     def __init__(self, *args, org: Organization, **kwargs):
         super().__init__(*args, **kwargs)

@@ -10,10 +10,13 @@ required; ``employee id``, ``department`` (a path such as ``Sales/Inside Sales``
 ``job title`` and ``manager email`` are optional. A column that is absent leaves that field
 of existing members alone; an empty cell in a present column clears it.
 
-People who are new get an account without a usable password: they are let in later through
-an invitation or a password-reset link. Existing accounts keep their name, because an
-account may belong to other organisations too. Org roles are never changed by an import, and
-deactivated members listed in the file stay deactivated.
+People who have no account get one without a usable password, made by the organisation:
+they are let in later through a sign-in link. People who already have an account (in
+another organisation, say) are never attached silently: they get an invitation to accept,
+and until they do the organisation knows them by the name in its own file. The result counts
+both as "added or invited", so an import never tells whether an address had an account. Org
+roles are never changed by an import, and deactivated members listed in the file stay
+deactivated. Members given a new manager are told so.
 """
 
 from __future__ import annotations
@@ -29,14 +32,24 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from . import audit
-from .models import AuditEvent, Department, Membership, Organization, OrgRole, User
+from . import audit, tenancy
+from .emails import normalize_email
+from .models import AuditEvent, Department, Invitation, Membership, Organization, OrgRole, User
 from .services.departments import department_create
+from .services.invitations import invitations_for_import
+from .services.members import notify_new_manager
 
 MAX_ROWS = 20_000
 MAX_BYTES = 10 * 1024 * 1024
 MAX_DEPARTMENT_DEPTH = 10
 _NAME_MAX = Department._meta.get_field("name").max_length
+_ACCOUNT_BATCH = 1000
+
+
+def _batches(items: list[str]) -> list[list[str]]:
+    return [items[i : i + _ACCOUNT_BATCH] for i in range(0, len(items), _ACCOUNT_BATCH)]
+
+
 _FULL_NAME_MAX = User._meta.get_field("full_name").max_length
 _EMAIL_MAX = User._meta.get_field("email").max_length
 _JOB_TITLE_MAX = Membership._meta.get_field("job_title").max_length
@@ -134,10 +147,11 @@ class ImportPreview:
 
 @dataclass
 class ImportResult:
+    #: People added or invited. One number for both: whether an address already had an
+    #: account (in another organisation) is not the importing organisation's to learn.
     created: int = 0
     updated: int = 0
     unchanged: int = 0
-    users_created: int = 0
     departments_created: int = 0
 
 
@@ -257,13 +271,37 @@ class _State:
     members: dict[str, Membership]  # by email
     departments: dict[tuple[str, ...], Department]  # by lower-cased path
     department_keys: dict[int, tuple[str, ...]]  # department id -> its path key
+    invited: dict[str, Invitation] = field(default_factory=dict)  # pending, by email
+
+
+def _pending_invitations(org: Organization) -> dict[str, Invitation]:
+    from django.utils import timezone
+
+    return {
+        invitation.email: invitation
+        for invitation in Invitation.objects.filter(
+            org=org,
+            accepted_at__isnull=True,
+            revoked_at__isnull=True,
+            expires_at__gt=timezone.now(),
+        ).order_by("created_at", "pk")
+    }
+
+
+def _manager_email(member: Membership) -> str:
+    """Whom the member reports to: their manager, or the invited person they await."""
+    if member.manager_id:
+        return member.manager.user.email.lower()
+    if member.awaited_manager_id:
+        return member.awaited_manager.email
+    return ""
 
 
 def _load_state(org: Organization) -> _State:
     members = {
         m.user.email.lower(): m
         for m in Membership.objects.filter(org=org).select_related(
-            "user", "department", "manager__user"
+            "user", "department", "manager__user", "awaited_manager"
         )
     }
     by_id = {d.pk: d for d in Department.objects.filter(org=org)}
@@ -282,6 +320,11 @@ def _load_state(org: Organization) -> _State:
         members=members,
         departments={key: by_id[pk] for pk, key in keys.items()},
         department_keys=keys,
+        invited={
+            email: invitation
+            for email, invitation in _pending_invitations(org).items()
+            if email not in members
+        },
     )
 
 
@@ -324,8 +367,8 @@ def _validate(org: Organization, raw_rows, preview: ImportPreview, state: _State
     rows = preview.rows
     for number, values, stray in raw_rows:
         row = PreviewRow(number=number, **{c: values.get(c, "") for c in COLUMNS})
-        row.email = row.email.lower()
-        row.manager_email = row.manager_email.lower()
+        row.email = normalize_email(row.email)
+        row.manager_email = normalize_email(row.manager_email)
         if stray:
             row.errors.append(_("This row has more cells than the header has columns."))
         rows.append(row)
@@ -416,7 +459,7 @@ def _validate(org: Organization, raw_rows, preview: ImportPreview, state: _State
                 )
             elif manager == row.email:
                 row.errors.append(_("A person cannot be their own manager."))
-            elif manager not in in_file and manager not in active:
+            elif manager not in in_file and manager not in active and manager not in state.invited:
                 row.errors.append(
                     _("Unknown manager %(email)s: not in this file and not a member of %(org)s.")
                     % {"email": manager, "org": org.name}
@@ -424,8 +467,7 @@ def _validate(org: Organization, raw_rows, preview: ImportPreview, state: _State
 
         # The reporting lines after the import: the file's rows over the current ones.
         manager_of: dict[str, str | None] = {
-            email: (m.manager.user.email.lower() if m.manager_id else None)
-            for email, m in state.members.items()
+            email: (_manager_email(m) or None) for email, m in state.members.items()
         }
         for row in rows:
             if row.email and first_row_of_email.get(row.email) == row.number:
@@ -460,7 +502,8 @@ def _plan(preview: ImportPreview, state: _State) -> None:
                     new_departments[key] = "/".join(parts[:depth])
         member = state.members.get(row.email)
         if member is None:
-            row.status = Status.NEW
+            # Invited by an earlier import and not yet accepted: the invitation stands.
+            row.status = Status.UNCHANGED if row.email in state.invited else Status.NEW
             continue
         changed = []
         if "department" in columns:
@@ -469,8 +512,7 @@ def _plan(preview: ImportPreview, state: _State) -> None:
             if current != wanted:
                 changed.append("department")
         if "manager_email" in columns:
-            current_manager = member.manager.user.email.lower() if member.manager_id else ""
-            if current_manager != row.manager_email:
+            if _manager_email(member) != row.manager_email:
                 changed.append("manager")
         if "job_title" in columns and member.job_title != row.job_title:
             changed.append("job_title")
@@ -565,7 +607,8 @@ def org_chart_import(
     *, org: Organization, actor: Membership | None, file_bytes: bytes
 ) -> ImportResult:
     """Apply an org-chart CSV: create missing departments along the paths, accounts and
-    memberships for new people, update existing members, then set the reporting lines.
+    memberships for people without an account, invitations for people who have one, update
+    existing members, then set the reporting lines.
 
     Raises ValidationError listing every problem ("Row 4: …") and writes nothing when any row
     is invalid. Only members whose data changes are written and audited.
@@ -588,19 +631,26 @@ def org_chart_import(
             return None
         return state.departments[_path_key(_split_path(row.department))]
 
-    # Accounts: reuse any existing account by email, create the rest without a password
-    # (one unusable value for all: it opens nothing, and hashing 20,000 times is slow).
+    # Accounts: people who have one are invited; the rest get one, made by the organisation
+    # without a password (one unusable value for all: it opens nothing, and hashing 20,000
+    # times is slow).
+    # Row-level security shows an account to a look-up by its exact email only, so both the
+    # check and the insert (which reads its rows back) name their emails, a batch at a time.
     new_rows = [row for row in rows if row.status == Status.NEW]
-    users = {u.email: u for u in User.objects.filter(email__in=[row.email for row in new_rows])}
+    existing: set[str] = set()
+    for batch in _batches([row.email for row in new_rows]):
+        tenancy.look_up_accounts(batch)
+        existing.update(User.objects.filter(email__in=batch).values_list("email", flat=True))
+    invite_rows = [row for row in new_rows if row.email in existing]
+    add_rows = [row for row in new_rows if row.email not in existing]
     no_password = make_password(None)
-    missing_users = [
-        User(email=row.email, full_name=row.full_name, password=no_password)
-        for row in new_rows
-        if row.email not in users
-    ]
-    User.objects.bulk_create(missing_users, batch_size=1000)
-    users.update({u.email: u for u in missing_users})
-    result.users_created = len(missing_users)
+    users = {
+        row.email: User(email=row.email, full_name=row.full_name, password=no_password)
+        for row in add_rows
+    }
+    for batch in _batches(list(users)):
+        tenancy.look_up_accounts(batch)
+        User.objects.bulk_create([users[email] for email in batch])
 
     changed_rows = [row for row in rows if row.status == Status.CHANGED]
     before = {
@@ -613,43 +663,89 @@ def org_chart_import(
     if moving_ids:
         Membership.objects.filter(pk__in=moving_ids).update(employee_id="")
 
-    # New members go in managers first, level by level, so that each one's manager already
-    # has an id when it is inserted and no second pass over thousands of rows is needed.
     members = dict(state.members)
-    created: list[Membership] = []
-    levels = _levels(new_rows if "manager_email" in columns else [], new_rows)
-    for level in sorted(set(levels.values())):
-        batch = [
-            Membership(
-                org=org,
-                user=users[row.email],
-                role=OrgRole.MEMBER,
-                employee_id=row.employee_id,
-                job_title=row.job_title,
-                department=department_for(row),
-                manager=members[row.manager_email]
+    # The invitations first, so that those reporting to an invited person can await them;
+    # an invitation's own manager, when new too, is set once the members exist.
+    invitations = dict(state.invited)
+    invited = invitations_for_import(
+        org=org,
+        actor=actor,
+        people=[
+            {
+                "email": row.email,
+                "full_name": row.full_name,
+                "job_title": row.job_title,
+                "department": department_for(row),
+                "manager": members.get(row.manager_email)
                 if "manager_email" in columns and row.manager_email
                 else None,
+            }
+            for row in invite_rows
+        ],
+    )
+    invitations.update({invitation.email: invitation for invitation in invited})
+
+    def reporting_line(row: PreviewRow) -> tuple[Membership | None, Invitation | None]:
+        """(manager, awaited invitation) for the row's manager email."""
+        if "manager_email" not in columns or not row.manager_email:
+            return None, None
+        if row.manager_email in members:
+            return members[row.manager_email], None
+        return None, invitations[row.manager_email]
+
+    # New members go in managers first, level by level, so that each one's manager already
+    # has an id when it is inserted and no second pass over thousands of rows is needed.
+    created: list[Membership] = []
+    levels = _levels(add_rows if "manager_email" in columns else [], add_rows)
+    for level in sorted(set(levels.values())):
+        batch = []
+        for row in add_rows:
+            if levels[row.email] != level:
+                continue
+            manager, awaited = reporting_line(row)
+            batch.append(
+                Membership(
+                    org=org,
+                    user=users[row.email],
+                    role=OrgRole.MEMBER,
+                    employee_id=row.employee_id,
+                    job_title=row.job_title,
+                    department=department_for(row),
+                    manager=manager,
+                    awaited_manager=awaited,
+                    account_created_by_org=True,
+                )
             )
-            for row in new_rows
-            if levels[row.email] == level
-        ]
         Membership.objects.bulk_create(batch, batch_size=1000)
         members.update({m.user.email.lower(): m for m in batch})
         created.extend(batch)
 
+    late_managers = []
+    for row, invitation in zip(invite_rows, invited, strict=True):
+        if invitation.manager_id is None and row.manager_email in members:
+            invitation.manager = members[row.manager_email]
+            late_managers.append(invitation)
+    Invitation.objects.bulk_update(late_managers, ["manager"], batch_size=500)
+
+    new_manager = []
     for row in changed_rows:
         member = members[row.email]
         for name in row.changed_fields:
             if name == "department":
                 member.department = department_for(row)
             elif name == "manager":
-                member.manager = members[row.manager_email] if row.manager_email else None
+                member.manager, member.awaited_manager = reporting_line(row)
+                if member.manager is not None and member.is_active:
+                    new_manager.append(member)
             else:
                 setattr(member, name, getattr(row, name))
     Membership.objects.bulk_update(
-        [members[row.email] for row in changed_rows], list(MEMBER_FIELDS), batch_size=500
+        [members[row.email] for row in changed_rows],
+        [*MEMBER_FIELDS, "awaited_manager"],
+        batch_size=500,
     )
+    for member in new_manager:
+        notify_new_manager(member, member.manager)
 
     events = [
         _audit_event(
@@ -664,6 +760,19 @@ def org_chart_import(
         )
         for member in created
     ]
+    events.extend(
+        _audit_event(
+            org=org,
+            user=user,
+            action="invitation.create",
+            obj=invitation,
+            changes={
+                "email": {"old": None, "new": invitation.email},
+                "role": {"old": None, "new": invitation.role},
+            },
+        )
+        for invitation in invited
+    )
     for row in changed_rows:
         member = members[row.email]
         events.append(
@@ -675,7 +784,7 @@ def org_chart_import(
                 changes=audit.diff(before[row.email], audit.snapshot(member, MEMBER_FIELDS)),
             )
         )
-    result.created = len(created)
+    result.created = len(created) + len(invited)
     result.updated = len(changed_rows)
     result.unchanged = sum(1 for row in rows if row.status == Status.UNCHANGED)
     if result.created or result.updated or result.departments_created:

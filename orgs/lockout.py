@@ -10,10 +10,14 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from .emails import normalize_email
+
 
 def lockout_username(request: HttpRequest, credentials: dict | None) -> str | None:
-    """The username an attempt counts against, normalised the way the user manager looks
-    emails up (stripped, case-insensitive), so case variants share one counter."""
+    """The username an attempt counts against: the email in the normal form accounts are
+    stored and looked up in (orgs/emails.py). Every spelling that reaches an account
+    (case, compatibility forms) shares that account's counter, and a success clears it; a
+    look-alike that normalises to something else reaches no account at all."""
     field = settings.AXES_USERNAME_FORM_FIELD
     if credentials:
         username = credentials.get(field)
@@ -22,7 +26,7 @@ def lockout_username(request: HttpRequest, credentials: dict | None) -> str | No
         username = data.get(field)
     if not isinstance(username, str):
         return None
-    return username.strip().lower() or None
+    return normalize_email(username) or None
 
 
 def client_ip(request: HttpRequest) -> str | None:

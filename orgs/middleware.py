@@ -1,27 +1,27 @@
-"""Every request runs in one transaction whose row-level-security context is set first:
-the organisation named by the URL (``org_slug``) and the signed-in user. Platform staff in
-the Django admin work through the named, recorded bypass instead."""
+"""Every request runs in one transaction whose row-level-security context is set first: the
+signed-in user only. The organisation is added by ``orgs.tenancy.resolve_membership`` once
+the user's membership in the organisation named by the URL has been checked, never before.
+Platform staff in the Django admin work in one organisation at a time, the one they chose
+(``orgs.tenancy.ADMIN_ORG_SESSION_KEY``), under the same row-level security."""
 
 from __future__ import annotations
 
+from django.contrib.auth import SESSION_KEY
 from django.db import DatabaseError, transaction
-from django.urls import Resolver404, resolve
 
 from kra_platform import rls
 
-from .models import Organization
+from .tenancy import ADMIN_ORG_SESSION_KEY
 
 
-def _org_id_from_url(request) -> int | None:
+def _session_user_id(request) -> int | None:
+    session = getattr(request, "session", None)
+    if session is None:
+        return None
     try:
-        match = resolve(request.path_info)
-    except Resolver404:
+        return int(session.get(SESSION_KEY))
+    except (TypeError, ValueError):
         return None
-    slug = match.kwargs.get("org_slug")
-    if not slug:
-        return None
-    # The organisation table is the tenant registry itself and has no row-level security.
-    return Organization.objects.filter(slug=slug).values_list("pk", flat=True).first()
 
 
 class TenantDatabaseMiddleware:
@@ -29,38 +29,26 @@ class TenantDatabaseMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        user = getattr(request, "user", None)
-        user_id = user.pk if user is not None and user.is_authenticated else None
+        # The account row of the session's user is visible to itself, so the lazy
+        # request.user can load inside this context.
+        user_id = _session_user_id(request)
         with transaction.atomic():
-            if self._is_platform_admin(request, user):
-                previous = rls.swap_context(bypass="")
-                response = self._bypassed(request, user)
-            else:
-                previous = rls.swap_context(
-                    org_id=_org_id_from_url(request), user_id=user_id, bypass=""
-                )
-                response = self.get_response(request)
+            previous = rls.swap_context(user_id=user_id)
+            if request.path_info.startswith("/admin/") and user_id is not None:
+                self._admin_organisation(request)
+            response = self.get_response(request)
             if response.status_code >= 500:
                 transaction.set_rollback(True)
             else:
                 try:
-                    rls.set_context(**previous)
+                    rls.restore_context(previous)
                 except DatabaseError:
                     transaction.set_rollback(True)
         return response
 
     @staticmethod
-    def _is_platform_admin(request, user) -> bool:
-        return (
-            request.path_info.startswith("/admin/")
-            and user is not None
-            and user.is_authenticated
-            and user.is_staff
-        )
-
-    def _bypassed(self, request, user):
-        with rls.dangerously_bypass_rls(
-            reason=f"platform admin {request.method} {request.path_info}"[:300],
-            actor=user.email,
-        ):
-            return self.get_response(request)
+    def _admin_organisation(request) -> None:
+        user = request.user
+        org_id = request.session.get(ADMIN_ORG_SESSION_KEY)
+        if user.is_authenticated and user.is_staff and org_id:
+            rls.set_context(org_id=org_id)

@@ -3,6 +3,7 @@ cross-cutting tenant tables: audit trail, notification inbox and API tokens."""
 
 from __future__ import annotations
 
+import unicodedata
 import zoneinfo
 
 from django.conf import settings
@@ -12,10 +13,13 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
+from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.timezone import now
 from django.utils.translation import gettext_lazy as _
+
+from .emails import normalize_email
 
 
 def validate_timezone(value: str) -> None:
@@ -23,13 +27,76 @@ def validate_timezone(value: str) -> None:
         raise ValidationError(_("“%(value)s” is not a known time zone."), params={"value": value})
 
 
+def validate_single_line(value: str) -> None:
+    """A name shown in headings, titles and emails: one line, no control characters."""
+    if any(unicodedata.category(ch) in ("Cc", "Zl", "Zp") for ch in value or ""):
+        raise ValidationError(
+            _("Write the name on one line, without line breaks or control characters."),
+            code="single_line",
+        )
+
+
+LOGO_MAX_BYTES = 2 * 1024 * 1024
+LOGO_MAX_SIDE = 2000
+LOGO_FORMATS = {"PNG": "PNG", "JPEG": "JPEG", "WEBP": "WebP"}
+
+
+def validate_logo(value) -> None:
+    """A new upload only (a stored logo was checked when it came): at most 2 MB and
+    2000 × 2000 pixels, and a PNG, JPEG or WebP image by its content, whatever its name."""
+    if not value or getattr(value, "_committed", True):
+        return
+    if value.size > LOGO_MAX_BYTES:
+        raise ValidationError(
+            _("The logo is %(size)s; keep it under 2 MB."),
+            params={"size": filesizeformat(value.size)},
+            code="logo_too_large",
+        )
+    from PIL import Image, UnidentifiedImageError
+
+    position = value.tell() if hasattr(value, "tell") else 0
+    try:
+        value.seek(0)
+        with Image.open(value) as image:
+            kind, (width, height) = image.format, image.size
+            image.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        raise ValidationError(
+            _("The logo must be a PNG, JPEG or WebP image."), code="logo_not_an_image"
+        ) from None
+    finally:
+        value.seek(position)
+    if kind not in LOGO_FORMATS:
+        raise ValidationError(
+            _("The logo must be a PNG, JPEG or WebP image."), code="logo_not_an_image"
+        )
+    if width > LOGO_MAX_SIDE or height > LOGO_MAX_SIDE:
+        raise ValidationError(
+            _("The logo is %(width)d × %(height)d pixels; keep it within 2000 × 2000."),
+            params={"width": width, "height": height},
+            code="logo_too_big",
+        )
+
+
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
+
+    @classmethod
+    def normalize_email(cls, email: str | None) -> str:
+        # The whole address, not only the domain as Django's does: see orgs/emails.py.
+        return normalize_email(email)
 
     def _create(self, email: str, password: str | None, **extra) -> User:
         if not email:
             raise ValueError("An email address is required.")
-        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user = self.model(email=self.normalize_email(email), **extra)
+        from django.db import connection
+
+        if not connection.get_autocommit():
+            # Creating an account names its email: row-level security then shows it back.
+            from .tenancy import look_up_account
+
+            look_up_account(user.email)
         user.set_password(password)
         user.save(using=self._db)
         return user
@@ -40,7 +107,17 @@ class UserManager(BaseUserManager["User"]):
         return self._create(email, password, **extra)
 
     def get_by_natural_key(self, username: str) -> User:
-        return self.get(email__iexact=(username or "").strip())
+        # Exact, on the normal form: never the database's case-insensitive comparison,
+        # which lets look-alike letters reach an account (orgs/emails.py).
+        email = normalize_email(username)
+        from django.db import connection
+
+        if not connection.get_autocommit():
+            # Row-level security shows an account to a look-up by its exact email only.
+            from .tenancy import look_up_account
+
+            look_up_account(email)
+        return self.get(email=email)
 
     def create_superuser(self, email: str, password: str | None = None, **extra) -> User:
         extra.update(is_staff=True, is_superuser=True)
@@ -48,7 +125,8 @@ class UserManager(BaseUserManager["User"]):
 
 
 class User(AbstractBaseUser, PermissionsMixin):
-    """A person who can log in. Email is the login; it is stored lower-cased."""
+    """A person who can log in. Email is the login; it is stored in its normal form
+    (orgs/emails.py) and matched exactly."""
 
     email = models.EmailField(_("email"), unique=True)
     full_name = models.CharField(_("full name"), max_length=200, blank=True)
@@ -69,9 +147,13 @@ class User(AbstractBaseUser, PermissionsMixin):
     def __str__(self) -> str:
         return self.full_name or self.email
 
+    def save(self, *args, **kwargs) -> None:
+        self.email = normalize_email(self.email)
+        super().save(*args, **kwargs)
+
     def clean(self) -> None:
         super().clean()
-        self.email = self.__class__.objects.normalize_email(self.email).lower()
+        self.email = normalize_email(self.email)
 
     def get_full_name(self) -> str:
         return self.full_name or self.email
@@ -87,7 +169,7 @@ def default_org_settings() -> dict:
 class Organization(models.Model):
     """The tenant. Every tenant-owned row points at one."""
 
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, validators=[validate_single_line])
     slug = models.SlugField(_("slug"), max_length=60, unique=True)
     mission = models.TextField(_("mission"), blank=True)
     vision = models.TextField(_("vision"), blank=True)
@@ -101,7 +183,13 @@ class Organization(models.Model):
     timezone = models.CharField(
         _("time zone"), max_length=64, default="UTC", validators=[validate_timezone]
     )
-    logo = models.ImageField(_("logo"), upload_to="logos/", blank=True)
+    logo = models.ImageField(
+        _("logo"),
+        upload_to="logos/",
+        blank=True,
+        validators=[validate_logo],
+        help_text=_("PNG, JPEG or WebP, at most 2 MB and 2000 × 2000 pixels."),
+    )
     settings = models.JSONField(_("settings"), default=default_org_settings, blank=True)
     is_suspended = models.BooleanField(_("suspended"), default=False)
     suspended_reason = models.CharField(_("reason for suspension"), max_length=300, blank=True)
@@ -200,6 +288,18 @@ class Membership(models.Model):
     start_date = models.DateField(_("start date"), null=True, blank=True)
     deactivated_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=now)
+    # The organisation made this person's account (an org-chart import): only then may it
+    # email them a link to choose a password. An account that existed is invited instead.
+    account_created_by_org = models.BooleanField(default=False)
+    # Imported as reporting to someone the same import invited: that person becomes the
+    # manager when they accept the invitation.
+    awaited_manager = models.ForeignKey(
+        "Invitation",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="awaiting_reports",
+    )
 
     class Meta:
         ordering = ["user__full_name", "user__email"]

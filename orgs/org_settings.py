@@ -1,6 +1,7 @@
 """An organisation's rule settings, kept in ``Organization.settings`` (JSON) with defaults
-from DESIGN.md section 3. Read them with ``org_setting`` / ``rule_settings``; change them
-with ``organization_update_rules``, which validates and audits."""
+from docs/DOMAIN.md (the settings table, used by rules R1, R2, R6, R8, R19 and R24). Read
+them with ``org_setting`` / ``rule_settings``; change them with
+``organization_update_rules``, which validates and audits."""
 
 from __future__ import annotations
 

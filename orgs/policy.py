@@ -2,13 +2,23 @@
 
 Decisions come from the member's org role and the org chart. A "manager" is not a flag: it is
 whoever has direct reports or heads a department.
+
+Org admins configure the organisation. HR reads everything in it (people including the
+deactivated, roles with their cost, the audit trail) and manages people (invitations, a
+member's place in the org chart, deactivation, the org-chart import, sign-in links, API
+tokens), but does not change the organisation's profile, objectives, department structure,
+rules or anyone's org role.
 """
 
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .models import Membership, OrgRole
 
@@ -30,17 +40,34 @@ class Action(enum.StrEnum):
     MANAGE_ROLE = "manage_role"
     MANAGE_KRA = "manage_kra"
     SAVE_KRA_TEMPLATE = "save_kra_template"
+    # People: deactivated members, everyone's API tokens, promoting to an org role.
+    VIEW_INACTIVE_MEMBERS = "view_inactive_members"
+    MANAGE_API_TOKENS = "manage_api_tokens"
+    CHANGE_ORG_ROLES = "change_org_roles"
+    # A role's cost justification (annual cost, expected value, kind, date, text). With a
+    # Role: org admins, HR and the heads of its department or of a department above it.
+    VIEW_ROLE_COST = "view_role_cost"
+    # Who holds a role. With a Role: org admins and HR, or whoever manages the role. Which
+    # people a manager may assign is ``assignment_refusal``'s to say.
+    ASSIGN_ROLE = "assign_role"
 
 
+# Configuring the organisation: org admins only.
 _ADMIN_ONLY = {
     Action.EDIT_ORG_PROFILE,
     Action.MANAGE_OBJECTIVES,
     Action.MANAGE_DEPARTMENTS,
+    Action.EDIT_ORG_RULES,
+    Action.CHANGE_ORG_ROLES,
+}
+# Managing and reading people: org admins and HR.
+_PEOPLE_MANAGEMENT = {
     Action.MANAGE_MEMBERS,
     Action.INVITE_MEMBERS,
     Action.IMPORT_ORG_CHART,
     Action.VIEW_AUDIT,
-    Action.EDIT_ORG_RULES,
+    Action.VIEW_INACTIVE_MEMBERS,
+    Action.MANAGE_API_TOKENS,
 }
 _EVERY_MEMBER = {Action.VIEW_ORG, Action.VIEW_MEMBERS, Action.VIEW_ROLES}
 _MANAGERS = {Action.MANAGE_ROLE, Action.MANAGE_KRA, Action.SAVE_KRA_TEMPLATE}
@@ -83,16 +110,63 @@ def _manages_department(member: Membership, department_id: int | None) -> bool:
     return department_id is not None and department_id in headed_department_ids(member)
 
 
+def _held_today(member: Membership):
+    today = timezone.localdate()
+    return member.role_assignments.filter(start_date__lte=today).filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=today)
+    )
+
+
+def holds_role(member: Membership, role_id: int | None) -> bool:
+    """Whether the member holds the role today."""
+    return role_id is not None and _held_today(member).filter(role_id=role_id).exists()
+
+
+def held_role_ids(member: Membership) -> set[int]:
+    """The roles the member holds today (one query, for checks over many objects)."""
+    return set(_held_today(member).values_list("role_id", flat=True))
+
+
+def _role_id_of(obj) -> int | None:
+    """The role a MANAGE_KRA object belongs to (a role KRA's role, or a Role), or None."""
+    if hasattr(obj, "level"):
+        return getattr(obj, "role_id", None)
+    if obj._meta.label_lower == "roles.role":
+        return obj.pk
+    return None
+
+
+def role_cost_checker(member: Membership) -> Callable[[object], bool]:
+    """``can(member, VIEW_ROLE_COST, role)`` for many roles at once (a list page, an API
+    list), with one query for the departments the member heads instead of one per role."""
+    if not member.is_active:
+        return lambda role: False
+    if is_hr(member):
+        return lambda role: True
+    headed = headed_department_ids(member)
+    return lambda role: role.department_id is not None and role.department_id in headed
+
+
 def can(member: Membership, action: Action, obj=None) -> bool:
     """``obj`` refines MANAGE_ROLE (a Role) and MANAGE_KRA (a KRA, or a role or department
     that new KRAs would belong to): managers act on what sits in the departments they head
-    (and below); organisation-level KRAs are the org admins' (leadership's)."""
+    (and below); organisation-level KRAs are the org admins' (leadership's); nobody but an
+    org admin changes the KRAs of a role they hold themselves (their manager does).
+    VIEW_ROLE_COST and ASSIGN_ROLE take a Role."""
     if not member.is_active:
         return False
     if action in _EVERY_MEMBER:
         return True
     if action in _ADMIN_ONLY:
         return is_admin(member)
+    if action in _PEOPLE_MANAGEMENT:
+        return is_hr(member)
+    if action == Action.VIEW_ROLE_COST:
+        return is_hr(member) if obj is None else role_cost_checker(member)(obj)
+    if action == Action.ASSIGN_ROLE:
+        if is_hr(member):
+            return True
+        return can(member, Action.MANAGE_ROLE, obj)
     if action in _MANAGERS:
         if is_admin(member):
             return True
@@ -102,9 +176,49 @@ def can(member: Membership, action: Action, obj=None) -> bool:
             return False
         if obj._meta.label_lower == "orgs.department":
             return _manages_department(member, obj.pk)
+        if action == Action.MANAGE_KRA and holds_role(member, _role_id_of(obj)):
+            return False
         role = getattr(obj, "role", None) if hasattr(obj, "level") else None
         return _manages_department(member, getattr(role or obj, "department_id", None))
     return False
+
+
+def in_reporting_line(manager: Membership, person: Membership) -> bool:
+    """Whether ``person`` reports to ``manager``, directly or through others."""
+    seen: set[int] = set()
+    manager_id = person.manager_id
+    while manager_id is not None and manager_id not in seen:
+        if manager_id == manager.pk:
+            return True
+        seen.add(manager_id)
+        manager_id = (
+            Membership.objects.filter(pk=manager_id, org_id=person.org_id)
+            .values_list("manager_id", flat=True)
+            .first()
+        )
+    return False
+
+
+def assignment_refusal(actor, role, person: Membership) -> str | None:
+    """Why ``actor`` may not give ``person`` the role ``role`` (or end their assignment to
+    it), or None when they may. Org admins and HR assign anyone. A manager of the role
+    assigns the people who report to them (directly or through others) and the people of
+    the departments they head (and below), never themselves: a member's own roles are
+    their manager's (or an org admin's, or HR's) to manage."""
+    if not isinstance(actor, Membership):
+        return None  # the system (imports, seeding), or platform staff in the Django admin
+    if not can(actor, Action.ASSIGN_ROLE, role):
+        return _("You may not change who holds this role.")
+    if is_hr(actor):
+        return None
+    if person.pk == actor.pk:
+        return _("Your own roles are managed by your manager, an org admin or HR, not by yourself.")
+    if in_reporting_line(actor, person) or _manages_department(actor, person.department_id):
+        return None
+    return _(
+        "You can assign roles only to people who report to you (directly or through others) "
+        "or who work in a department you head."
+    )
 
 
 def require(member: Membership, action: Action, obj=None) -> None:

@@ -14,6 +14,8 @@ from django.db import models
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from kra_platform import rls
+
 from .models import (
     ApiToken,
     Department,
@@ -24,6 +26,44 @@ from .models import (
 )
 
 M = TypeVar("M", bound=models.Model)
+
+#: The organisation a platform admin works in, in the Django admin (set from the
+#: organisation's admin page; orgs/middleware.py applies it).
+ADMIN_ORG_SESSION_KEY = "kra_admin_org_id"
+
+
+# --- the transaction's row-level-security context: decided here and nowhere else -------
+
+
+def enter_organization(org_id: int) -> None:
+    """The transaction works in ``org_id`` from now on. Called once the caller's right to it
+    is established: by ``resolve_membership``, and by the service that creates the
+    organisation."""
+    rls.set_context(org_id=org_id)
+
+
+def act_as_user(user_id: int) -> None:
+    """The transaction's user (their account row and memberships become visible)."""
+    rls.set_context(user_id=user_id)
+
+
+def present_secret(*, token_hash: str | None = None, invitation_hash: str | None = None) -> None:
+    """Let the row holding this secret's hash (an API token, an invitation) be read before
+    its organisation is known."""
+    values = {k: v for k, v in (("token_hash", token_hash), ("invitation_hash", invitation_hash))}
+    rls.set_context(**{k: v for k, v in values.items() if v is not None})
+
+
+def look_up_account(email: str) -> None:
+    """Let the account with exactly this email be read: signing in, a password reset, an
+    invitation or an import naming it."""
+    rls.set_context(login_email=email)
+
+
+def look_up_accounts(emails: list[str]) -> None:
+    """Let the accounts with exactly these emails be read (an import's batch, at most a
+    thousand or so at a time: the list travels in the context)."""
+    rls.set_context(login_emails=list(emails))
 
 
 class OrganizationSuspended(Exception):
@@ -46,6 +86,7 @@ def resolve_membership(user, org_slug: str) -> Membership:
         raise Http404(_("No such organisation."))
     if membership.org.is_suspended:
         raise OrganizationSuspended(membership.org)
+    enter_organization(membership.org_id)
     return membership
 
 
@@ -88,3 +129,9 @@ def get_notification_for_member(member: Membership, pk) -> Notification:
 
 def get_api_token_for_member(member: Membership, pk) -> ApiToken:
     return get_scoped_or_404(scoped(ApiToken, member.org).filter(user=member.user), pk)
+
+
+def get_org_api_token_for_member(member: Membership, pk) -> ApiToken:
+    """Any member's token of the organisation (for those who manage everyone's tokens: the
+    caller checks MANAGE_API_TOKENS)."""
+    return get_scoped_or_404(scoped(ApiToken, member.org).select_related("user"), pk)

@@ -7,7 +7,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import mixins, serializers
+from rest_framework import exceptions, mixins, serializers
 from rest_framework.decorators import action
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
@@ -33,8 +33,10 @@ def _int_or_none(value) -> int | None:
 
 
 class _ManagedByRole:
-    """Writes to an existing object need MANAGE_ROLE on the role it belongs to (a 403 before
-    the body is even validated); ``role_of`` says which role that is."""
+    """Writes to an existing object need ``object_action`` (MANAGE_ROLE) on the role it
+    belongs to (a 403 before the body is even validated); ``role_of`` says which role."""
+
+    object_action = Action.MANAGE_ROLE
 
     def role_of(self, obj) -> Role:
         raise NotImplementedError
@@ -42,7 +44,7 @@ class _ManagedByRole:
     def check_object_permissions(self, request, obj):
         super().check_object_permissions(request, obj)
         if request.method not in SAFE_METHODS:
-            policy.require(self.membership, Action.MANAGE_ROLE, self.role_of(obj))
+            policy.require(self.membership, self.object_action, self.role_of(obj))
 
 
 class MoveSerializer(serializers.Serializer):
@@ -52,11 +54,24 @@ class MoveSerializer(serializers.Serializer):
 # --- roles ----------------------------------------------------------------------------------
 
 
+#: A role's cost justification: null in the answer for whoever may not see it
+#: (Action.VIEW_ROLE_COST: org admins, HR and the managers responsible for the role).
+COST_FIELDS = (
+    "annual_cost",
+    "expected_value",
+    "currency",
+    "justification_kind",
+    "justification_target_date",
+    "justification_note",
+    "justification_overdue",
+)
+
+
 class RoleSerializer(serializers.ModelSerializer):
     department = OrgPrimaryKeyRelatedField(model=Department, allow_null=True, required=False)
     reports_to = OrgPrimaryKeyRelatedField(model=Role, allow_null=True, required=False)
     justification_overdue = serializers.SerializerMethodField(
-        help_text="Not yet justified and past its target date."
+        help_text="Not yet justified and past its target date (null: not yours to see)."
     )
 
     class Meta:
@@ -97,8 +112,38 @@ class RoleSerializer(serializers.ModelSerializer):
         # The service checks the title per department (case-insensitively) with its own
         # message; a second, generated check would only answer differently.
         validators: list = []
+        # Null for a caller who may not see the role's cost justification.
+        extra_kwargs = {
+            "currency": {"allow_null": True},
+            "justification_kind": {"allow_null": True},
+            "justification_note": {"allow_null": True},
+        }
 
-    def get_justification_overdue(self, obj) -> bool:
+    def _sees_cost(self, role: Role) -> bool:
+        member = self.context.get("membership")
+        if member is None:
+            return False
+        checker = self.context.get("role_cost_checker")
+        if checker is None:
+            # One check per answer, not per role (a list has many).
+            checker = self.context["role_cost_checker"] = policy.role_cost_checker(member)
+        return checker(role)
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if not self._sees_cost(instance):
+            for name in COST_FIELDS:
+                data[name] = None
+        return data
+
+    def _not_null(self, value):
+        if value is None:
+            raise serializers.ValidationError("This field may not be null.")
+        return value
+
+    validate_currency = validate_justification_kind = validate_justification_note = _not_null
+
+    def get_justification_overdue(self, obj) -> bool | None:
         overdue = getattr(obj, "justification_overdue", None)
         if overdue is None:
             overdue = selectors.is_justification_overdue(obj, timezone.localdate())
@@ -462,12 +507,15 @@ class RoleAssignmentViewSet(
     OrgScopedViewSet,
 ):
     """Who holds which role, from and until when. A member cannot hold the same role twice
-    over the same days; ``end`` closes an open assignment."""
+    over the same days; ``end`` closes an open assignment. Org admins and HR assign anyone;
+    a manager of the role assigns the people who report to them or work in a department
+    they head, never themselves (403 with the reason)."""
 
     queryset = RoleAssignment.objects.select_related("member__user").order_by("-start_date", "id")
     serializer_class = RoleAssignmentSerializer
     required_action = Action.VIEW_ROLES
-    write_action = Action.MANAGE_ROLE
+    write_action = Action.ASSIGN_ROLE
+    object_action = Action.ASSIGN_ROLE
 
     def role_of(self, obj) -> Role:
         return obj.role
@@ -486,7 +534,8 @@ class RoleAssignmentViewSet(
 
     def perform_create(self, serializer):
         data = serializer.validated_data
-        policy.require(self.membership, Action.MANAGE_ROLE, data["role"])
+        policy.require(self.membership, Action.ASSIGN_ROLE, data["role"])
+        _refuse_unless_assignable(self.membership, data["role"], data["member"])
         serializer.instance = services.role_assign(
             role=data["role"],
             actor=self.membership,
@@ -500,6 +549,7 @@ class RoleAssignmentViewSet(
     def end(self, request, org_slug=None, pk=None):
         """End an open assignment on the day given (its last day)."""
         assignment = self.get_object()
+        _refuse_unless_assignable(self.membership, assignment.role, assignment.member)
         data = AssignmentEndSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         assignment = services.role_assignment_end(
@@ -508,3 +558,11 @@ class RoleAssignmentViewSet(
             end_date=data.validated_data["end_date"],
         )
         return Response(self.get_serializer(assignment).data)
+
+
+def _refuse_unless_assignable(actor: Membership, role: Role, person: Membership) -> None:
+    """The service refuses too (400 on the page's form); the API answers such a refusal as
+    the permission it is, 403, with the reason."""
+    refusal = policy.assignment_refusal(actor, role, person)
+    if refusal:
+        raise exceptions.PermissionDenied(refusal)

@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from orgs import policy
-from orgs.forms import MemberChoiceField
+from orgs.fields import MemberField
 from orgs.models import Membership
 from orgs.selectors import department_tree, flatten_tree
 from orgs.tenancy import scoped
@@ -107,7 +107,49 @@ class RoleForm(forms.ModelForm):
         self.fields["justification_kind"].choices = JustificationKind.choices
 
     def fieldsets(self):
-        return [(legend, [self[name] for name in names]) for legend, names in self.FIELDSETS]
+        return [
+            (legend, [self[name] for name in names if name in self.fields])
+            for legend, names in self.FIELDSETS
+        ]
+
+
+class RoleCreateForm(RoleForm):
+    """A new role, optionally built from a template in the same step. The page passes the
+    templates on offer (``template_choices``: (group, [(key, name)…]) pairs) and the fiscal
+    years the template's KPIs may run over (``time_frames``: (key, label) pairs); a choice of
+    year is asked for only when there is more than one."""
+
+    FIELDSETS = ((_("Start from a template"), ("template", "kpi_year")), *RoleForm.FIELDSETS)
+
+    template = forms.ChoiceField(
+        label=_("Template"),
+        required=False,
+        help_text=_(
+            "The role gets the template's purpose, areas of focus, KRAs and KPIs at once; "
+            "you ladder and adjust them next."
+        ),
+    )
+    kpi_year = forms.ChoiceField(
+        label=_("The template's KPIs run over"),
+        required=False,
+        widget=forms.RadioSelect,
+        help_text=_("Less than a quarter of this fiscal year is left."),
+    )
+
+    def __init__(self, *args, member: Membership, template_choices=(), time_frames=(), **kwargs):
+        super().__init__(*args, member=member, **kwargs)
+        self.fields["template"].choices = [("", _("None: start empty")), *template_choices]
+        if len(time_frames) > 1:
+            self.fields["kpi_year"].choices = list(time_frames)
+            self.fields["kpi_year"].initial = time_frames[-1][0]
+        else:
+            del self.fields["kpi_year"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("template") and "kpi_year" in self.fields and not data.get("kpi_year"):
+            self.add_error("kpi_year", _("Choose the fiscal year the KPIs run over."))
+        return data
 
 
 class AreaForm(forms.Form):
@@ -153,18 +195,13 @@ class SuccessCheckForm(forms.Form):
 
 
 class AssignForm(forms.Form):
-    member = MemberChoiceField(label=_("Member"), queryset=Membership.objects.none())
+    member = MemberField(label=_("Member"))
     start_date = forms.DateField(label=_("From"), widget=_DATE)
     end_date = forms.DateField(label=_("Until"), required=False, widget=_DATE)
 
     def __init__(self, *args, org, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["member"].queryset = (
-            scoped(Membership, org)
-            .filter(is_active=True)
-            .select_related("user")
-            .order_by("user__full_name", "user__email")
-        )
+        self.fields["member"].limit_to(org)
 
 
 class AssignmentEndForm(forms.Form):

@@ -10,13 +10,15 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kra_platform.db import save_or_refuse_duplicate
 from kra_platform.ordering import move_in_list, next_position
-from orgs import audit
+from orgs import audit, policy
 from orgs.models import Department, Membership, Organization
+from orgs.notifications import notify
 
 from .models import AreaOfFocus, JustificationKind, Responsibility, Role, RoleAssignment
 
@@ -70,7 +72,10 @@ def _check_money(role: Role, field: str) -> None:
         raise ValidationError({field: _("This amount is too large.")})
 
 
-def _check_role(org: Organization, role: Role) -> None:
+def _check_role(org: Organization, role: Role, changed: set[str]) -> None:
+    """``changed``: the fields the caller sets. The target date of a role "not yet
+    justified" is asked for only when the justification is part of the change: a role made
+    with nothing but a title is valid, and so is a change of its purpose."""
     title = (role.title or "").strip()
     if not title:
         raise ValidationError({"title": _("A role needs a title.")})
@@ -101,7 +106,11 @@ def _check_role(org: Organization, role: Role) -> None:
         raise ValidationError({"currency": _("Use a three-letter currency code, e.g. USD.")})
     if role.justification_kind not in JustificationKind.values:
         raise ValidationError({"justification_kind": _("Choose how the role pays for itself.")})
-    if role.justification_kind == JustificationKind.NOT_YET and not role.justification_target_date:
+    if (
+        role.justification_kind == JustificationKind.NOT_YET
+        and not role.justification_target_date
+        and changed & {"justification_kind", "justification_target_date"}
+    ):
         raise ValidationError(
             {
                 "justification_target_date": _(
@@ -134,7 +143,7 @@ def role_create(
     if unknown:
         raise ValueError(f"not a role field: {sorted(unknown)}")
     role = Role(org=org, title=title, department=department, **fields)
-    _check_role(org, role)
+    _check_role(org, role, {"title", "department", *fields})
     _save_role(role)
     audit.record(
         org=org,
@@ -161,7 +170,7 @@ def role_update(*, role: Role, actor: Membership | None, **fields) -> Role:
     before = audit.snapshot(role, ROLE_FIELDS)
     for name, value in fields.items():
         setattr(role, name, value)
-    _check_role(role.org, role)
+    _check_role(role.org, role, set(fields))
     changes = audit.diff(before, audit.snapshot(role, ROLE_FIELDS))
     if not changes:
         return role
@@ -454,14 +463,19 @@ def role_assign(
     start_date: datetime.date,
     end_date: datetime.date | None = None,
 ) -> RoleAssignment:
-    """Record that ``member`` holds ``role`` from ``start_date`` (until ``end_date``).
+    """Record that ``member`` holds ``role`` from ``start_date`` (until ``end_date``), and
+    tell them (inbox and email, after commit).
 
     A member cannot hold the same role twice over the same days; several members may hold
-    one role (a team of account executives), and a member may hold several roles."""
+    one role (a team of account executives), and a member may hold several roles. A manager
+    assigns only their own people, never themselves (``policy.assignment_refusal``)."""
     # Serialises assignments to one role, so two overlapping ones cannot both pass the check.
     role = Role.objects.select_for_update(of=("self",)).select_related("org").get(pk=role.pk)
     if member.org_id != role.org_id:
         raise ValidationError({"member": _("Choose a member of this organisation.")})
+    refusal = policy.assignment_refusal(actor, role, member)
+    if refusal:
+        raise ValidationError({"member": refusal})
     if not member.is_active:
         raise ValidationError({"member": _("Choose an active member.")})
     if start_date is None:
@@ -501,19 +515,47 @@ def role_assign(
         obj=assignment,
         changes=audit.diff({}, audit.snapshot(assignment, _ASSIGNMENT_FIELDS)),
     )
+    if not (isinstance(actor, Membership) and actor.pk == member.pk):
+        _notify_assigned(assignment)
     return assignment
+
+
+def _notify_assigned(assignment: RoleAssignment) -> None:
+    role = assignment.role
+    until = (
+        _(" until %(end)s") % {"end": assignment.end_date.isoformat()}
+        if assignment.end_date
+        else ""
+    )
+    notify(
+        recipient=assignment.member,
+        kind="role.assigned",
+        title=_("You hold the role %(role)s") % {"role": role.title},
+        body=_("You hold the role %(role)s%(department)s from %(start)s%(until)s.")
+        % {
+            "role": role.title,
+            "department": f" ({role.department.name})" if role.department_id else "",
+            "start": assignment.start_date.isoformat(),
+            "until": until,
+        },
+        url=reverse("role-detail", args=[role.org.slug, role.pk]),
+    )
 
 
 @transaction.atomic
 def role_assignment_end(
     *, assignment: RoleAssignment, actor: Membership | None, end_date: datetime.date
 ) -> RoleAssignment:
-    """End an open assignment on ``end_date`` (the last day the member holds the role)."""
+    """End an open assignment on ``end_date`` (the last day the member holds the role). The
+    same people may end it as may make it; nobody but an org admin or HR ends their own."""
     assignment = (
         RoleAssignment.objects.select_for_update(of=("self",))
         .select_related("org", "role", "member__user")
         .get(pk=assignment.pk)
     )
+    refusal = policy.assignment_refusal(actor, assignment.role, assignment.member)
+    if refusal:
+        raise ValidationError(refusal)
     if assignment.end_date is not None:
         raise ValidationError(
             _("This assignment already ended on %(date)s.")

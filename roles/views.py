@@ -40,10 +40,12 @@ from .forms import (
     AssignForm,
     AssignmentEndForm,
     ResponsibilityForm,
+    RoleCreateForm,
     RoleForm,
     SuccessCheckForm,
 )
 from .models import AreaOfFocus, Role
+from .template_choice import template_options
 
 
 def _role_url(member: Membership, role_id: int, anchor: str = "") -> str:
@@ -83,11 +85,17 @@ def role_list(request, member):
         # Another organisation's department, or none at all: nothing matches.
         roles = roles.none()
     query = urlencode([(k, v) for k, v in (("q", search), ("department", department_param)) if v])
+    page_obj = paginate(request, roles)
+    page_obj.object_list = list(page_obj.object_list)
+    sees_cost = policy.role_cost_checker(member)
+    for listed in page_obj.object_list:
+        listed.show_cost = sees_cost(listed)
     return render(
         request,
         "roles/role_list.html",
         {
-            "page_obj": paginate(request, roles),
+            "page_obj": page_obj,
+            "show_cost_column": any(listed.show_cost for listed in page_obj.object_list),
             "search": search,
             "department_id": department.pk if department else None,
             "departments": [
@@ -112,20 +120,47 @@ def role_create(request, member):
     department_param = _int_or_none(request.GET.get("department"))
     if department_param:
         initial["department"] = department_param
-    form = RoleForm(request.POST or None, member=member, initial=initial)
+    if request.GET.get("template"):
+        initial["template"] = request.GET["template"]
+    options = template_options(member)
+    form = RoleCreateForm(
+        request.POST or None,
+        member=member,
+        initial=initial,
+        template_choices=options.choices,
+        time_frames=options.time_frame_choices,
+    )
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
+        data = dict(form.cleaned_data)
+        template_key = data.pop("template", "")
+        year = data.pop("kpi_year", "")
         require_place_role(member, data["department"])
         try:
-            role = services.role_create(org=member.org, actor=member, **data)
+            if template_key:
+                role, applied = options.create(member, data, template_key=template_key, year=year)
+            else:
+                role, applied = services.role_create(org=member.org, actor=member, **data), None
         except ValidationError as exc:
             form_errors_from(exc, form)
         else:
+            if applied is None:
+                message = _("Role “%(title)s” created. Now add its areas of focus.")
+            else:
+                message = _(
+                    "Role “%(title)s” created with %(kras)d KRAs and %(kpis)d KPIs from the "
+                    "template. Ladder each KRA to a department KRA or an objective, then "
+                    "adjust it."
+                )
             messages.success(
                 request,
-                _("Role “%(title)s” created. Now add its areas of focus.") % {"title": role},
+                message
+                % {
+                    "title": role,
+                    "kras": len(applied.kras) if applied else 0,
+                    "kpis": applied.kpis if applied else 0,
+                },
             )
-            return redirect(_role_url(member, role.pk, "#areas"))
+            return redirect(_role_url(member, role.pk, "#areas" if applied is None else ""))
     return render(request, "roles/role_form.html", {"form": form})
 
 
@@ -203,15 +238,12 @@ def _render_role_page(
     selectors.role_detail(role=role)
     today = timezone.localdate()
     can_manage = policy.can(member, Action.MANAGE_ROLE, role)
+    can_assign = policy.can(member, Action.ASSIGN_ROLE, role)
+    can_view_cost = policy.can(member, Action.VIEW_ROLE_COST, role)
     areas = list(role.areas.all())
     if can_manage:
         _attach_forms(areas)
-    assignments = list(role.assignments.all())
-    for assignment in assignments:
-        assignment.is_current = assignment.start_date <= today and (
-            assignment.end_date is None or assignment.end_date >= today
-        )
-        assignment.is_future = assignment.start_date > today
+    holders = _holders_page(request, role, today)
     try:
         # The KRA section comes from the kras app; until its page exists the role page
         # simply has no KRA section.
@@ -220,16 +252,18 @@ def _render_role_page(
     except NoReverseMatch:
         has_role_kras = False
     value_ratio = None
-    if role.annual_cost and role.expected_value is not None:
+    if can_view_cost and role.annual_cost and role.expected_value is not None:
         value_ratio = role.expected_value / role.annual_cost
     context = {
         "role": role,
         "areas": areas,
         "value_ratio": value_ratio,
-        "assignments": assignments,
+        "holders": holders,
         "today": today,
-        "justification_overdue": selectors.is_justification_overdue(role, today),
+        "justification_overdue": can_view_cost and selectors.is_justification_overdue(role, today),
         "can_manage": can_manage,
+        "can_assign": can_assign,
+        "can_view_cost": can_view_cost,
         "can_view_history": policy.can(member, Action.VIEW_AUDIT),
         "has_role_kras": has_role_kras,
     }
@@ -237,14 +271,45 @@ def _render_role_page(
         context.update(
             area_form=_new_area_form(),
             success_form=success_form or SuccessCheckForm.for_role(role),
-            assign_form=assign_form or AssignForm(org=member.org, initial={"start_date": today}),
+        )
+    if can_assign:
+        context["assign_form"] = assign_form or AssignForm(
+            org=member.org, initial={"start_date": today}
         )
     return render(request, "roles/role_detail.html", context)
 
 
+def _holders_page(request, role: Role, today: datetime.date):
+    """One page of the role's holders, each marked current, upcoming or ended."""
+    holders = paginate(
+        request, selectors.role_holders(role=role, today=today), selectors.HOLDERS_PER_PAGE
+    )
+    holders.object_list = list(holders.object_list)
+    for assignment in holders.object_list:
+        assignment.is_current = assignment.start_date <= today and (
+            assignment.end_date is None or assignment.end_date >= today
+        )
+        assignment.is_future = assignment.start_date > today
+    return holders
+
+
 @org_view(Action.VIEW_ROLES)
 def role_detail(request, member, pk):
-    return _render_role_page(request, member, get_role_for_member(member, pk))
+    role = get_role_for_member(member, pk)
+    if request.htmx and request.htmx.target == "role-holders":
+        # Another page of holders (htmx): the holders list alone.
+        today = timezone.localdate()
+        return render(
+            request,
+            "roles/_holders.html",
+            {
+                "role": role,
+                "holders": _holders_page(request, role, today),
+                "today": today,
+                "can_assign": policy.can(member, Action.ASSIGN_ROLE, role),
+            },
+        )
+    return _render_role_page(request, member, role)
 
 
 @require_POST
@@ -271,9 +336,10 @@ def role_success_check(request, member, pk):
 
 
 @require_POST
-@org_view(Action.MANAGE_ROLE)
+@org_view(Action.ASSIGN_ROLE)
 def role_assign(request, member, pk):
-    role = _managed_role(member, pk)
+    role = get_role_for_member(member, pk)
+    policy.require(member, Action.ASSIGN_ROLE, role)
     form = AssignForm(request.POST, org=member.org)
     if form.is_valid():
         try:
@@ -294,10 +360,10 @@ def role_assign(request, member, pk):
 
 
 @require_POST
-@org_view(Action.MANAGE_ROLE)
+@org_view(Action.ASSIGN_ROLE)
 def role_assignment_end(request, member, pk):
     assignment = get_assignment_for_member(member, pk)
-    policy.require(member, Action.MANAGE_ROLE, assignment.role)
+    policy.require(member, Action.ASSIGN_ROLE, assignment.role)
     form = AssignmentEndForm(request.POST)
     if form.is_valid():
         try:

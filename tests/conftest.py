@@ -59,12 +59,14 @@ _execute_sql_flush = DatabaseOperations.execute_sql_flush
 
 def _flush_as_owner(self, sql_list):
     with self.connection.cursor() as cursor:
+        cursor.execute("SELECT current_user")
+        (role,) = cursor.fetchone()
         cursor.execute("SET ROLE NONE")
     try:
         _execute_sql_flush(self, sql_list)
     finally:
         with self.connection.cursor() as cursor:
-            cursor.execute(f"SET ROLE {self.connection.ops.quote_name(settings.DATABASE_APP_ROLE)}")
+            cursor.execute(f"SET ROLE {self.connection.ops.quote_name(role)}")
 
 
 DatabaseOperations.execute_sql_flush = _flush_as_owner
@@ -72,11 +74,18 @@ DatabaseOperations.execute_sql_flush = _flush_as_owner
 
 def _test_code_sees_every_tenant(sender, connection, **kwargs):
     """The test body builds and inspects several organisations' rows, so its own connection
-    (the main thread's) bypasses row-level security at the session level. Requests, tasks and
-    the live server set their own transaction-local context, which switches the bypass off."""
-    if threading.current_thread() is threading.main_thread():
+    (the main thread's) acts as the maintenance role, which bypasses row-level security.
+    Requests and tenant tasks switch to the application role for their transaction
+    (kra_platform.rls.swap_context), so what the product does still meets row-level security;
+    worker and live-server threads are the application role throughout."""
+    # Creating, migrating and dropping the test database happen as the owner (without the
+    # role switch in OPTIONS): leave those connections alone.
+    acting = "options" in connection.settings_dict.get("OPTIONS", {})
+    if acting and threading.current_thread() is threading.main_thread():
         with connection.cursor() as cursor:
-            cursor.execute("SET kra.bypass = 'on'")
+            cursor.execute(
+                f"SET ROLE {connection.ops.quote_name(settings.DATABASE_MAINTENANCE_ROLE)}"
+            )
 
 
 connection_created.connect(_test_code_sees_every_tenant)

@@ -6,7 +6,13 @@ from datetime import timedelta
 
 from csp.constants import NONCE, NONE, SELF
 
-from .base import AUTHENTICATION_BACKENDS, INSTALLED_APPS, SESSION_COOKIE_AGE, env
+from .base import (
+    AUTHENTICATION_BACKENDS,
+    INSTALLED_APPS,
+    REST_FRAMEWORK,
+    SESSION_COOKIE_AGE,
+    env,
+)
 
 INSTALLED_APPS = [*INSTALLED_APPS, "csp", "axes"]
 
@@ -45,7 +51,9 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 # Every login path passes the email as authenticate(username=…) (the login form's field is
-# "username" too), and logins are case-insensitive: "Alice@" and "alice@" share one count.
+# "username" too). The count is kept against the email's normal form (orgs/emails.py), the
+# form accounts are stored and matched in: "Alice@" and "alice@" share one count, and a
+# look-alike that folds to another address reaches no account.
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "orgs.lockout.lockout_username"
 AXES_LOCKOUT_CALLABLE = "orgs.lockout.lockout_response"
@@ -56,8 +64,27 @@ TRUSTED_PROXY_COUNT = int(env("TRUSTED_PROXY_COUNT", "0"))
 AXES_CLIENT_IP_CALLABLE = "orgs.lockout.client_ip"
 
 # --- Sessions ---
+# Kept in Redis (the default cache), not in the database: the application's database role
+# cannot read them, so an injected SQL statement cannot steal a session. Each session key
+# lives in Redis with the idle timeout as its time to live. The django_session table stays
+# (its migration is applied) but is emptied and out of the application role's reach
+# (orgs migration "sessions_out_of_database_reach").
+SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+SESSION_CACHE_ALIAS = "default"
 # An idle timeout: every request pushes the expiry SESSION_COOKIE_AGE seconds ahead, so a
 # session ends after that long without use. SESSION_COOKIE_AGE (base.py) stays as the
 # older name of the same knob.
 SESSION_COOKIE_AGE = int(env("SESSION_IDLE_TIMEOUT_SECONDS") or SESSION_COOKIE_AGE)
 SESSION_SAVE_EVERY_REQUEST = True
+
+# --- API input ---
+# The JSON parser refuses strings with lone surrogates (which no database column can hold)
+# with a 400 instead of a server error; forms and uploads parse as DRF's defaults do.
+REST_FRAMEWORK = {
+    **REST_FRAMEWORK,
+    "DEFAULT_PARSER_CLASSES": [
+        "kra_platform.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+}

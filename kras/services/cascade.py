@@ -1,5 +1,5 @@
-"""The cascade (DESIGN.md section 3, rule 5): when an objective or a KRA changes, every KRA
-below it needs review, and whoever answers for each of those KRAs hears about it once.
+"""The cascade (docs/DOMAIN.md rules R10 and R11): when an objective or a KRA changes, every
+KRA below it needs review, and whoever answers for each of those KRAs hears about it once.
 
 The KRA and KPI services call ``flag_descendants`` after a change of title, definition,
 weight, status or target; the objective services call it after a change of wording,
@@ -22,7 +22,7 @@ from django.utils.translation import ngettext
 from orgs import audit, notifications
 from orgs.models import AuditEvent, Department, Membership, Organization, OrgRole
 
-from ..models import KRA, KRAStatus, StrategicObjective
+from ..models import KRA, KRAStatus, ObjectiveStatus, StrategicObjective
 
 NOTIFICATION_KIND = "kra.needs_review"
 _FLAG_FIELDS = ("status", "needs_review_reason", "needs_review_link", "needs_review_since")
@@ -148,11 +148,24 @@ def _recipients(org: Organization, kras: list[KRA]) -> dict[int, tuple[Membershi
     return by_member
 
 
-def _review_url(org: Organization, fallback: str) -> str:
+def _changed_url(source: StrategicObjective | KRA, link: str) -> str:
+    """Where the notice leads: the objective or KRA whose change flagged the KRAs (or the
+    KPI, when ``link`` names the KPI that changed). An objective is read on the objectives
+    list, which every member may open, at its own row."""
+    if isinstance(source, StrategicObjective):
+        try:
+            url = reverse("objective-list", kwargs={"org_slug": source.org.slug})
+        except NoReverseMatch:
+            return link
+        if source.status == ObjectiveStatus.RETIRED:
+            url += "?retired=1"
+        return f"{url}#objective-{source.pk}"
+    if link.startswith("/"):
+        return link
     try:
-        return reverse("cascade", kwargs={"org_slug": org.slug}) + "?needs_review=1"
+        return source.get_absolute_url()
     except NoReverseMatch:
-        return fallback
+        return link
 
 
 @transaction.atomic
@@ -198,7 +211,7 @@ def flag_descendants(*, source: StrategicObjective | KRA, reason: str, actor, li
         audit_items.append((kra, changes))
     _audit_rows(org=org, actor=actor, action="kra.needs_review", items=audit_items)
 
-    url = _review_url(org, link)
+    url = _changed_url(source, link)
     for member, owned in _recipients(org, kras).values():
         titles = "\n".join(f"• {k.title}" for k in owned)
         notifications.notify(
@@ -268,10 +281,13 @@ def manage_checker(member: Membership):
     if policy.is_admin(member):
         return lambda kra: True
     headed = policy.headed_department_ids(member)
+    held = policy.held_role_ids(member)
 
     def check(kra: KRA) -> bool:
         if kra.level == "organization":
             return False
+        if kra.role_id is not None and kra.role_id in held:
+            return False  # one's own role's KRAs are one's manager's to change
         department_id = kra.role.department_id if kra.role_id else kra.department_id
         return department_id is not None and department_id in headed
 

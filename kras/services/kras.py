@@ -2,9 +2,9 @@
 
 What is validated here is what would make a KRA wrong, not merely unfinished: fields that do
 not fit its level, another organisation's objects, a ladder that points sideways or into its
-own subtree. The drafting rules of DESIGN.md section 3 (counts, weights totalling 100, a
-ladder present, activity-verb titles) never block a write: the selectors report them, and
-they block only where an agreement is proposed.
+own subtree (docs/DOMAIN.md rule R5). The drafting rules of docs/DOMAIN.md section 3
+(counts, weights totalling 100, a ladder present, activity-verb titles) never block a write:
+the selectors report them, and they block only where an agreement is proposed (rule R9).
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ EDITABLE = (
     "parent",
     "objective",
 )
-#: Changes the cascade carries down (DESIGN.md section 3 rule 5).
+#: Changes the cascade carries down (docs/DOMAIN.md rule R10).
 CASCADING = ("title", "definition", "weight")
 
 #: What happens to the children of a retired KRA.

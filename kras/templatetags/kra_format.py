@@ -1,11 +1,12 @@
 from django import template
 
-from kras.kra_numbers import plain as plain_number
+from kra_platform import formatting
 
 register = template.Library()
 
 
 @register.filter
 def plain(value):
-    """25.00 → "25", 4.2500 → "4.25"."""
-    return plain_number(value)
+    """25.00 → "25", 4.2500 → "4.25", 250000 → "250,000" (the ``number`` filter of the
+    ``formatting`` library, kept under its older name)."""
+    return formatting.number(value)

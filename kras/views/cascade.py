@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from orgs.models import Department
 from orgs.policy import Action
@@ -42,12 +42,18 @@ def cascade(request, member):
     department = get_department_for_member(member, department_id) if department_id else None
     needs_review_only = _flag(request, "needs_review")
     unaligned_only = _flag(request, "unaligned")
-    tree = selectors.cascade_tree(
-        member.org,
-        department=department,
-        needs_review_only=needs_review_only,
-        unaligned_only=unaligned_only,
-    )
+    filtering = bool(department or needs_review_only or unaligned_only)
+    if filtering:
+        # The matching KRAs, wherever they are, with the ladder above them.
+        tree = selectors.cascade_tree(
+            member.org,
+            department=department,
+            needs_review_only=needs_review_only,
+            unaligned_only=unaligned_only,
+        )
+    else:
+        # Organisation and department KRAs; the role KRAs below open on demand.
+        tree = selectors.cascade_overview(member.org)
     shown = _shown(tree)
     may_manage, may_confirm_kra = manage_checker(member), confirm_checker(member)
     return render(
@@ -59,12 +65,37 @@ def cascade(request, member):
             "department": department,
             "needs_review_only": needs_review_only,
             "unaligned_only": unaligned_only,
-            "filtering": bool(department or needs_review_only or unaligned_only),
+            "filtering": filtering,
             "manageable": {n.kra.pk for n in shown if may_manage(n.kra)},
             "confirmable": {n.kra.pk for n in shown if may_confirm_kra(n.kra)},
             "here": request.get_full_path(),
         },
     )
+
+
+@require_GET
+@org_view(Action.VIEW_ROLES)
+def cascade_below(request, member, pk):
+    """The role KRAs right below one KRA, with the people holding each role: a fragment the
+    explorer loads on demand (htmx), or a page of its own without htmx."""
+    kra = get_kra_for_member(member, pk)
+    nodes = selectors.cascade_below(member.org, kra)
+    may_manage, may_confirm_kra = manage_checker(member), confirm_checker(member)
+    context = {
+        "kra": kra,
+        "nodes": nodes,
+        "filtering": False,
+        "manageable": {n.kra.pk for n in nodes if may_manage(n.kra)},
+        "confirmable": {n.kra.pk for n in nodes if may_confirm_kra(n.kra)},
+        "here": (
+            reverse("cascade", kwargs={"org_slug": member.org.slug})
+            if request.htmx
+            else request.get_full_path()
+        ),
+    }
+    if request.htmx:
+        return render(request, "kras/_cascade_below.html", context)
+    return render(request, "kras/cascade_below.html", context)
 
 
 @require_POST

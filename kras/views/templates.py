@@ -11,12 +11,17 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kpis.template_services import template_apply, template_delete, template_save_from_role
+from kpis.template_services import (
+    template_apply,
+    template_delete,
+    template_save_from_role,
+    template_save_warnings,
+)
 from orgs import policy
 from orgs.policy import Action
 from orgs.tenancy import scoped
 from orgs.views.base import form_errors_from, org_view
-from roles.access import get_role_for_member
+from roles.access import can_create_roles, get_role_for_member
 from roles.models import Role
 
 from .. import library
@@ -79,6 +84,7 @@ def template_detail(request, member, key):
             "template": template_summary(member, template, detail=True),
             "key": key,
             "may_apply": policy.can(member, Action.MANAGE_KRA),
+            "may_create_role": can_create_roles(member),
         },
     )
 
@@ -147,6 +153,10 @@ def template_save(request, member):
             form_errors_from(exc, form)
         else:
             messages.success(request, _("Saved the template “%(name)s”.") % {"name": template.name})
+            # The same warnings as while drafting the role: a role applied from this
+            # template starts with them too.
+            for warning in template_save_warnings(data["role"]):
+                messages.warning(request, warning)
             return redirect(
                 "kra-template-detail", org_slug=member.org.slug, key=org_template_key(template)
             )

@@ -16,14 +16,13 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from kra_platform import rls
+from kra_platform.parsers import JSONParser
 
-from .. import services
+from .. import services, tenancy
 from ..services.tokens import MAX_TTL_DAYS
 from ..tenancy import OrganizationSuspended, resolve_membership
 from .base import OrgSuspendedError
@@ -88,7 +87,7 @@ class TokenObtainView(APIView):
         # No organisation is in the URL, so the request middleware could set neither the user
         # nor the tenant for row-level security: this person's memberships become visible
         # now, and their organisation's rows once the membership is established.
-        rls.set_context(user_id=user.pk)
+        tenancy.act_as_user(user.pk)
         try:
             member = resolve_membership(user, data["organization"])
         except Http404:
@@ -102,7 +101,6 @@ class TokenObtainView(APIView):
             raise OrgSuspendedError(
                 f"{exc.org.name} is suspended. Contact the platform administrator."
             )
-        rls.set_context(org_id=member.org_id)
         token, raw = services.api_token_create(
             member=member, name=data["name"], ttl_days=data["ttl_days"]
         )

@@ -65,10 +65,14 @@ class OrgChartPreviewSerializer(serializers.Serializer):
 
 
 class OrgChartImportResultSerializer(serializers.Serializer):
-    created = serializers.IntegerField()
+    created = serializers.IntegerField(
+        help_text=_(
+            "People added or invited (someone who already has an account is invited: they "
+            "join once they accept)."
+        )
+    )
     updated = serializers.IntegerField()
     unchanged = serializers.IntegerField()
-    users_created = serializers.IntegerField()
     departments_created = serializers.IntegerField()
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, mixins, serializers
 from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from .. import notifications, services
@@ -150,6 +152,13 @@ class ApiTokenViewSet(
 
     def scope_queryset(self, queryset):
         return queryset.filter(user=self.request.user)
+
+    def create(self, request, *args, **kwargs):
+        # A token may not mint tokens: a leaked one could otherwise renew itself for a year
+        # at a time, outliving its own expiry and any revocation of the original.
+        if isinstance(request.auth, ApiToken):
+            raise PermissionDenied(_("Create tokens from a signed-in browser session."))
+        return super().create(request, *args, **kwargs)
 
     def perform_create(self, serializer):
         token, raw = services.api_token_create(

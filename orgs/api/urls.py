@@ -3,7 +3,7 @@ from rest_framework.routers import SimpleRouter
 
 from .departments import DepartmentViewSet
 from .imports import OrgChartImportView
-from .members import InvitationViewSet, MemberViewSet
+from .members import InvitationViewSet, MemberViewSet, OrgApiTokenViewSet
 from .organization import (
     ApiTokenViewSet,
     AuditEventViewSet,
@@ -18,6 +18,7 @@ router.register("invitations", InvitationViewSet, basename="invitation")
 router.register("audit-events", AuditEventViewSet, basename="audit-event")
 router.register("notifications", NotificationViewSet, basename="notification")
 router.register("tokens", ApiTokenViewSet, basename="api-token")
+router.register("organization-tokens", OrgApiTokenViewSet, basename="org-api-token")
 
 urlpatterns = [
     path("", OrganizationProfileView.as_view(), name="organization"),

@@ -4,18 +4,19 @@ import hashlib
 import secrets
 
 from django.conf import settings
+from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import models, transaction
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from kra_platform import rls
-
-from .. import audit
+from .. import audit, tenancy
+from ..emails import normalize_email
 from ..models import Department, Invitation, Membership, Organization, OrgRole, User
 
 
@@ -58,9 +59,12 @@ def invitation_create(
 ) -> tuple[Invitation, str]:
     """Invite someone by email. Returns the invitation and the one-time raw token, which is
     emailed and never stored (only its hash is)."""
-    email = (email or "").strip().lower()
+    email = normalize_email(email)
     try:
         validate_email(email)
+        # The normal form can be longer than what was typed (NFKC expands some letters).
+        if len(email) > Invitation._meta.get_field("email").max_length:
+            raise ValidationError("too long")
     except ValidationError:
         raise ValidationError({"email": _("Enter a valid email address.")})
     if role not in OrgRole.values:
@@ -120,21 +124,90 @@ def invitation_create(
     return invitation, raw
 
 
+def invitations_for_import(
+    *, org: Organization, actor: Membership | None, people: list[dict]
+) -> list[Invitation]:
+    """Invite, in bulk, the people of an org-chart import who already have an account
+    (someone's account is never attached to an organisation without their consent). Each
+    item of ``people`` holds ``email``, ``full_name`` (as the file names them: the
+    organisation sees that name until the person accepts), ``job_title``, ``department``
+    and ``manager``. The emails go out after commit. Returns the saved invitations, in the
+    order given; the import records them in the audit trail with its other rows, in bulk."""
+    now = timezone.now()
+    invitations, raws = [], []
+    for person in people:
+        raw = secrets.token_urlsafe(32)
+        raws.append(raw)
+        invitations.append(
+            Invitation(
+                org=org,
+                email=person["email"],
+                full_name=(person.get("full_name") or "").strip(),
+                role=OrgRole.MEMBER,
+                job_title=(person.get("job_title") or "").strip(),
+                department=person.get("department"),
+                manager=person.get("manager"),
+                token_hash=hash_token(raw),
+                invited_by=actor,
+                expires_at=now + settings.INVITATION_TTL,
+            )
+        )
+    Invitation.objects.bulk_create(invitations, batch_size=1000)
+    from ..tasks import send_invitation_email
+
+    sends = [
+        (invitation.pk, accept_path(raw)) for invitation, raw in zip(invitations, raws, strict=True)
+    ]
+    transaction.on_commit(
+        lambda: [
+            send_invitation_email.delay(org_id=org.pk, invitation_id=pk, accept_url=path)
+            for pk, path in sends
+        ]
+    )
+    return invitations
+
+
 def invitation_for_token(raw_token: str) -> Invitation | None:
     """The pending invitation a raw token opens, or None (unknown, used, revoked, expired)."""
     token_hash = hash_token(raw_token or "")
     # Row-level security shows an invitation to whoever holds its link (policy bearer_read).
-    rls.set_context(invitation_hash=token_hash)
+    tenancy.present_secret(invitation_hash=token_hash)
     invitation = Invitation.objects.select_related("org").filter(token_hash=token_hash).first()
     if invitation is None or not invitation.is_pending:
         return None
     return invitation
 
 
-@transaction.atomic
-def invitation_accept(*, raw_token: str, full_name: str, password: str) -> Membership:
+_EXISTING_ACCOUNT = gettext_lazy("You already have an account: enter its password.")
+
+
+def invitation_accept(
+    *, raw_token: str, full_name: str, password: str, request: HttpRequest | None = None
+) -> Membership:
     """Accept an invitation: create the user (or reuse the account with that email, whose
-    password must then match) and their membership. The link works once."""
+    password must then match) and their membership. The link works once.
+
+    An existing account's password is checked like every other password, by
+    django.contrib.auth.authenticate with the ``request``: the login lockout counts a wrong
+    one and refuses even the right one while the email is locked out. The check comes
+    before the atomic part, so the failure it records is not rolled back with the refusal."""
+    with transaction.atomic():  # the link's row-level-security context needs a transaction
+        invitation = _pending_invitation(raw_token)
+        tenancy.look_up_account(invitation.email)
+        has_account = User.objects.filter(email=invitation.email).exists()
+    account = None
+    if has_account:
+        if request is None:
+            raise ValueError("Accepting as an existing account needs the request (lockout).")
+        account = authenticate(request, username=invitation.email, password=password)
+        if account is None:
+            raise ValidationError({"password": _EXISTING_ACCOUNT})
+    return _invitation_claim(
+        invitation=invitation, account=account, full_name=full_name, password=password
+    )
+
+
+def _pending_invitation(raw_token: str) -> Invitation:
     invitation = invitation_for_token(raw_token)
     if invitation is None:
         raise ValidationError(
@@ -143,8 +216,17 @@ def invitation_accept(*, raw_token: str, full_name: str, password: str) -> Membe
                 "Ask your administrator for a new one."
             )
         )
-    # From here on the work belongs to the invitation's organisation.
-    rls.set_context(org_id=invitation.org_id)
+    return invitation
+
+
+@transaction.atomic
+def _invitation_claim(
+    *, invitation: Invitation, account: User | None, full_name: str, password: str
+) -> Membership:
+    # From here on the work belongs to the invitation's organisation, and the account with
+    # the invited email (if any) is the one it names.
+    tenancy.enter_organization(invitation.org_id)
+    tenancy.look_up_account(invitation.email)
     # Claim it first: a second, concurrent accept (or a revoke, or the clock) leaves nothing
     # to claim. Any error below rolls the claim back with everything else.
     now = timezone.now()
@@ -162,8 +244,9 @@ def invitation_accept(*, raw_token: str, full_name: str, password: str) -> Membe
             raise ValidationError({"password": exc.messages})
         user.set_password(password)
         user.save()
-    elif not user.check_password(password):
-        raise ValidationError({"password": _("You already have an account: enter its password.")})
+    elif account is None or account.pk != user.pk:
+        # The account appeared after the password check (or is not the one checked).
+        raise ValidationError({"password": _EXISTING_ACCOUNT})
     if Membership.objects.filter(org=invitation.org, user=user).exists():
         # Added meanwhile by someone else (an org-chart import, another invitation).
         raise ValidationError(
@@ -178,6 +261,21 @@ def invitation_accept(*, raw_token: str, full_name: str, password: str) -> Membe
         manager=invitation.manager,
         start_date=timezone.localdate(),
     )
+    # People imported as reporting to this person now do, and are told so.
+    from .members import notify_new_manager
+
+    reports = list(
+        Membership.objects.filter(
+            org=invitation.org, awaited_manager=invitation, manager__isnull=True
+        ).select_related("org")
+    )
+    Membership.objects.filter(pk__in=[report.pk for report in reports]).update(manager=membership)
+    Membership.objects.filter(org=invitation.org, awaited_manager=invitation).update(
+        awaited_manager=None
+    )
+    for report in reports:
+        if report.is_active:
+            notify_new_manager(report, membership)
     audit.record(org=invitation.org, actor=user, action="invitation.accept", obj=invitation)
     audit.record(
         org=invitation.org,

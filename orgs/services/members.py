@@ -1,14 +1,17 @@
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kra_platform.db import save_or_refuse_duplicate
 
-from .. import audit
+from .. import audit, policy
 from ..models import Department, Membership, Organization, OrgRole
+from ..notifications import notify
+from .tokens import api_tokens_revoke_of_member
 
 _FIELDS = ("role", "department", "manager", "job_title", "employee_id", "start_date")
 _UNSET = object()
@@ -51,6 +54,33 @@ def _check_admin_remains(member: Membership) -> None:
         raise ValidationError(_("An organisation needs at least one active org admin."))
 
 
+def notify_new_manager(membership: Membership, manager: Membership) -> None:
+    """Tell a member who their manager now is (inbox and email, after commit)."""
+    notify(
+        recipient=membership,
+        kind="member.manager_changed",
+        title=_("%(manager)s is now your manager") % {"manager": manager.display_name},
+        body=_("%(manager)s (%(title)s) is now your manager in %(org)s.")
+        % {
+            "manager": manager.display_name,
+            "title": manager.job_title or _("no job title"),
+            "org": membership.org.name,
+        },
+        url=reverse("member-detail", args=[membership.org.slug, manager.pk]),
+    )
+
+
+def _check_may_change_admin(actor: Membership | None, membership: Membership) -> None:
+    # HR manages people, but an org admin's access is for org admins to change.
+    # Platform staff (a User, in the Django admin) and the system (None) are not limited.
+    if (
+        membership.role == OrgRole.ADMIN
+        and isinstance(actor, Membership)
+        and not policy.is_admin(actor)
+    ):
+        raise ValidationError(_("Only an org admin may deactivate or reactivate an org admin."))
+
+
 def _employee_id_taken(employee_id: str) -> ValidationError:
     return ValidationError(
         {"employee_id": _("Another member has employee id “%(id)s”.") % {"id": employee_id}}
@@ -69,8 +99,13 @@ def membership_update(
     employee_id: str | object = _UNSET,
     start_date=_UNSET,
 ) -> Membership:
-    """Change a member's org role, department, manager, job title, employee id or start date."""
-    membership = Membership.objects.select_for_update().select_related("user").get(pk=membership.pk)
+    """Change a member's org role, department, manager, job title, employee id or start date.
+    Only org admins change org roles. A member given a new manager is told so."""
+    membership = (
+        Membership.objects.select_for_update(of=("self",))
+        .select_related("user", "org")
+        .get(pk=membership.pk)
+    )
     before = audit.snapshot(membership, _FIELDS)
     values = {
         "role": role,
@@ -83,6 +118,13 @@ def membership_update(
     changed = [name for name, value in values.items() if value is not _UNSET]
     if "role" in changed and role not in OrgRole.values:
         raise ValidationError({"role": _("Choose admin, HR or member.")})
+    if (
+        "role" in changed
+        and role != membership.role
+        and isinstance(actor, Membership)
+        and not policy.can(actor, policy.Action.CHANGE_ORG_ROLES)
+    ):
+        raise PermissionDenied(_("Only org admins change a member's org role."))
     if "role" in changed and membership.role == OrgRole.ADMIN and role != OrgRole.ADMIN:
         _check_admin_remains(membership)
     if (
@@ -125,6 +167,8 @@ def membership_update(
             obj=membership,
             changes=changes,
         )
+    if "manager" in changes and membership.manager is not None and membership.is_active:
+        notify_new_manager(membership, membership.manager)
     return membership
 
 
@@ -136,6 +180,7 @@ def membership_deactivate(*, membership: Membership, actor: Membership | None) -
         raise ValidationError(_("You cannot deactivate yourself."))
     if not membership.is_active:
         return membership
+    _check_may_change_admin(actor, membership)
     if membership.role == OrgRole.ADMIN:
         _check_admin_remains(membership)
     membership.is_active = False
@@ -148,6 +193,8 @@ def membership_deactivate(*, membership: Membership, actor: Membership | None) -
         obj=membership,
         changes={"is_active": {"old": True, "new": False}},
     )
+    # Revoked, not merely refused while inactive: reactivating must not revive them.
+    api_tokens_revoke_of_member(member=membership, actor=actor, reason="member deactivated")
     return membership
 
 
@@ -156,6 +203,7 @@ def membership_reactivate(*, membership: Membership, actor: Membership | None) -
     membership = Membership.objects.select_for_update().get(pk=membership.pk)
     if membership.is_active:
         return membership
+    _check_may_change_admin(actor, membership)
     membership.is_active = True
     membership.deactivated_at = None
     membership.save(update_fields=["is_active", "deactivated_at"])
@@ -170,9 +218,15 @@ def membership_reactivate(*, membership: Membership, actor: Membership | None) -
 
 
 def members_without_sign_in(*, org) -> list[Membership]:
-    """Active members who have never signed in (imported people, seeded accounts)."""
+    """Active members who have never signed in and whose account the organisation made (by
+    an org-chart import): the people a sign-in link is for."""
     return list(
-        Membership.objects.filter(org=org, is_active=True, user__last_login__isnull=True)
+        Membership.objects.filter(
+            org=org,
+            is_active=True,
+            user__last_login__isnull=True,
+            account_created_by_org=True,
+        )
         .select_related("user")
         .order_by("pk")
     )
@@ -183,8 +237,22 @@ def membership_send_sign_in_links(
     *, memberships: list[Membership], actor: Membership | None
 ) -> int:
     """Email each member a one-time link to set their password and sign in (the way in for
-    people created by an org-chart import). Sent by a task after commit; returns how many."""
+    people created by an org-chart import). Sent by a task after commit; returns how many.
+
+    Only accounts the organisation made get one: someone who had an account already chose
+    their own password, and another organisation has no business resetting it."""
     from ..tasks import send_sign_in_link
+
+    for membership in memberships:
+        if not membership.account_created_by_org:
+            raise ValidationError(
+                _(
+                    "%(name)s signs in with the password of their own account, which "
+                    "%(org)s did not create, so it cannot send them a sign-in link. They can "
+                    "reset their password from the sign-in page."
+                )
+                % {"name": membership.display_name, "org": membership.org.name}
+            )
 
     ids = [m.pk for m in memberships if m.is_active]
     org_id = memberships[0].org_id if memberships else None

@@ -5,9 +5,8 @@ from django.db import transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from kra_platform import rls
-
-from .. import audit
+from .. import audit, tenancy
+from ..emails import normalize_email
 from ..models import Membership, Organization, OrgRole, User
 
 PROFILE_FIELDS = (
@@ -43,8 +42,9 @@ def organization_create(
     org.full_clean()
     org.save()
     # The new tenant's own rows are written under its row-level-security context.
-    rls.set_context(org_id=org.pk)
-    email = admin_email.strip().lower()
+    tenancy.enter_organization(org.pk)
+    email = normalize_email(admin_email)
+    tenancy.look_up_account(email)
     user = User.objects.filter(email=email).first()
     if user is None:
         user = User.objects.create_user(email=email, password=admin_password, full_name=admin_name)
@@ -66,16 +66,29 @@ def organization_update_profile(*, org: Organization, actor: Membership, **field
     unknown = set(fields) - set(PROFILE_FIELDS)
     if unknown:
         raise ValueError(f"not profile fields: {sorted(unknown)}")
+    if isinstance(fields.get("name"), str):
+        fields["name"] = fields["name"].strip()
+    if fields.get("logo") is False:
+        # A form's "clear" box: no logo.
+        fields["logo"] = ""
     # Read the stored row: a bound ModelForm has already written the new values on `org`.
     org = Organization.objects.select_for_update().get(pk=org.pk)
     before = audit.snapshot(org, fields)
+    old_logo = org.logo.name if "logo" in fields else ""
     for name, value in fields.items():
         setattr(org, name, value)
+    # The model's validators refuse a name on several lines and a logo that is too large or
+    # not a PNG, JPEG or WebP image, with the same messages on the page and in the API.
     org.full_clean()
     org.save(update_fields=list(fields))
     changes = audit.diff(before, audit.snapshot(org, fields))
     if changes:
         audit.record(org=org, actor=actor, action="organization.update", obj=org, changes=changes)
+    if old_logo and old_logo != org.logo.name:
+        # The replaced or cleared file leaves storage once the change is committed (a rolled
+        # back change keeps it).
+        storage = org.logo.storage
+        transaction.on_commit(lambda: storage.delete(old_logo))
     return org
 
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from kra_platform import rls
 
-from .. import audit
+from .. import audit, tenancy
 from ..models import ApiToken, Membership
 
 TOKEN_PREFIX = "kra_"
@@ -60,13 +60,100 @@ def api_token_authenticate(*, raw: str) -> ApiToken | None:
     minute, to keep reads cheap). Tokens are global until the API base class checks that
     the URL's organisation is the token's."""
     key_hash = hash_key(raw)
-    # Row-level security shows a token row to whoever presents its key (policy bearer_read).
-    rls.set_context(token_hash=key_hash)
-    token = ApiToken.objects.select_related("user", "org").filter(key_hash=key_hash).first()
-    if token is None or not token.is_usable or not token.user.is_active:
+    # Row-level security shows a token row to whoever presents its key (policy bearer_read),
+    # and the account once it is the transaction's user.
+    tenancy.present_secret(token_hash=key_hash)
+    token = ApiToken.objects.select_related("org").filter(key_hash=key_hash).first()
+    if token is None or not token.is_usable:
         return None
-    rls.set_context(user_id=token.user_id)
+    tenancy.act_as_user(token.user_id)
+    if not token.user.is_active:
+        return None
     now = timezone.now()
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token
+
+
+def _revoke_usable(tokens, *, actor, reason: str) -> int:
+    """Revoke each of ``tokens`` still unrevoked; one audit row each, naming why."""
+    now = timezone.now()
+    count = 0
+    for token in tokens.filter(revoked_at__isnull=True).select_related("org").select_for_update():
+        token.revoked_at = now
+        token.save(update_fields=["revoked_at"])
+        audit.record(
+            org=token.org,
+            actor=actor,
+            action="api_token.revoke",
+            obj=token,
+            changes={
+                "revoked_at": {"old": None, "new": now.isoformat()},
+                "reason": {"old": None, "new": reason},
+            },
+        )
+        count += 1
+    return count
+
+
+@transaction.atomic
+def api_tokens_revoke_all_of_user(*, user, reason: str) -> int:
+    """Revoke every token of ``user``, in every organisation: after a password change or a
+    password reset, whoever knew the old password must not keep a way in through a token
+    made with it. Returns how many were revoked.
+
+    Tokens are tenant rows, so each organisation's are revoked under its own row-level
+    security context; the organisations are the user's memberships, active or not (a
+    token is only ever made by a member)."""
+    with rls.tenant_context(user_id=user.pk):
+        org_ids = list(
+            Membership.objects.filter(user=user).values_list("org_id", flat=True).distinct()
+        )
+    count = 0
+    for org_id in org_ids:
+        with rls.tenant_context(org_id=org_id, user_id=user.pk):
+            count += _revoke_usable(
+                ApiToken.objects.filter(org_id=org_id, user=user), actor=user, reason=reason
+            )
+    return count
+
+
+@transaction.atomic
+def api_tokens_revoke_of_member(
+    *, member: Membership, actor: Membership | None, reason: str
+) -> int:
+    """Revoke the member's tokens for their organisation (on deactivation), so that a later
+    reactivation does not bring them back. Returns how many were revoked."""
+    return _revoke_usable(
+        ApiToken.objects.filter(org_id=member.org_id, user_id=member.user_id),
+        actor=actor,
+        reason=reason,
+    )
+
+
+@transaction.atomic
+def api_token_revoke_by_manager(*, token: ApiToken, actor: Membership) -> ApiToken:
+    """Revoke any member's token of the organisation (org admins and HR: a leaked key, a
+    script nobody owns any more). Recorded in the audit trail with whose token it was;
+    revoking twice is harmless."""
+    from django.core.exceptions import PermissionDenied
+
+    from .. import policy
+
+    if token.org_id != actor.org_id or not policy.can(actor, policy.Action.MANAGE_API_TOKENS):
+        raise PermissionDenied("not allowed: revoke another member's API token")
+    now = timezone.now()
+    revoked = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=now)
+    token.refresh_from_db(fields=["revoked_at"])
+    if revoked:
+        audit.record(
+            org=actor.org,
+            actor=actor,
+            action="api_token.revoke",
+            obj=token,
+            changes={
+                "revoked_at": {"old": None, "new": now.isoformat()},
+                "owner": {"old": None, "new": token.user.email},
+            },
+        )
     return token

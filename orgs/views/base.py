@@ -28,9 +28,10 @@ def org_view(action: policy.Action = policy.Action.VIEW_ORG):
                 return render(
                     request, "orgs/suspended.html", {"suspended_org": exc.org}, status=403
                 )
-            policy.require(member, action)
+            # Known before the policy check, so a refusal page still shows the navigation.
             request.membership = member
             timezone.activate(member.org.timezone)
+            policy.require(member, action)
             return view(request, member, *args, **kwargs)
 
         return wrapper

@@ -16,8 +16,10 @@ from .base import org_view, paginate
 def org_home(request, member):
     org = member.org
     figures = selectors.org_home_figures(org=org)
-    objectives = list(objective_list(org=org)[:5])
-    figures["objectives"] = objective_list(org=org).count()
+    # Retired objectives are history: the home page counts and lists the active ones.
+    active_objectives = objective_list(org=org, include_retired=False)
+    objectives = list(active_objectives[:5])
+    figures["objectives"] = active_objectives.count()
     is_admin = policy.is_admin(member)
     next_steps = []
     attention_roles = []
@@ -41,6 +43,7 @@ def org_home(request, member):
             "objectives": objectives,
             "next_steps": next_steps,
             "attention_roles": attention_roles,
+            "standing": selectors.member_standing(org=org, member=member),
             "reports": selectors.member_list(org=org).filter(manager=member)[:10],
         },
     )

@@ -1,7 +1,11 @@
-"""The org-chart import page: upload, preview every row, confirm, see the result."""
+"""The org-chart import page: upload, preview every row, confirm, see the result.
+
+The confirmation redirects to the result page (post/redirect/get): the result waits in the
+session, so reloading it shows the same figures and never imports twice."""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 
 from django.contrib import messages
@@ -18,6 +22,10 @@ from .base import org_view
 
 # How long a previewed file waits for its confirmation.
 PREVIEW_TTL_SECONDS = 60 * 60
+
+
+def _result_key(member) -> str:
+    return f"org-chart-import-result:{member.org_id}"
 
 
 def _cache_key(member, digest: str) -> str:
@@ -85,4 +93,12 @@ def _confirm(request, member):
         )
         return _render_preview(request, preview, form.cleaned_data["digest"], status=400)
     cache.delete(_cache_key(member, form.cleaned_data["digest"]))
+    request.session[_result_key(member)] = dataclasses.asdict(result)
+    return redirect("org-chart-import-result", org_slug=member.org.slug)
+
+
+@org_view(Action.IMPORT_ORG_CHART)
+def org_chart_import_result(request, member):
+    """What the member's last import in this organisation did (nothing yet: says so)."""
+    result = request.session.get(_result_key(member))
     return render(request, "orgs/imports/result.html", {"result": result})

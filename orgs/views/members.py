@@ -1,5 +1,5 @@
-"""People of an organisation: the member directory, editing a member's place in the org
-chart, deactivation, and invitations."""
+"""People of an organisation: the member directory, a person's page, editing a member's
+place in the org chart, deactivation, invitations, and everyone's API tokens."""
 
 from __future__ import annotations
 
@@ -7,43 +7,69 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from .. import selectors, services
+from roles.selectors import assignments_of_member
+
+from .. import policy, selectors, services
 from ..forms import InvitationForm, MemberForm
-from ..models import Invitation
+from ..models import Invitation, OrgRole
 from ..policy import Action
 from ..services.invitations import invitation_status
+from ..services.tokens import api_token_revoke_by_manager
 from ..tenancy import (
     get_department_for_member,
     get_invitation_for_member,
     get_membership_for_member,
+    get_org_api_token_for_member,
     scoped,
 )
 from .base import form_errors_from, org_view, paginate
+
+
+def member_status_filter(member, requested: str) -> str:
+    """The people list's status filter as this member may use it: only org admins and HR
+    see deactivated members; everyone else sees the active ones whatever they ask."""
+    if not policy.can(member, Action.VIEW_INACTIVE_MEMBERS):
+        return "active"
+    return requested if requested in selectors.MEMBER_STATUSES else "active"
+
+
+def _visible_person(member, pk):
+    """The person, 404 when not in the organisation or (for those who may not see them)
+    deactivated."""
+    person = get_membership_for_member(member, pk)
+    if not person.is_active and not policy.can(member, Action.VIEW_INACTIVE_MEMBERS):
+        raise Http404
+    return person
 
 
 @org_view(Action.VIEW_MEMBERS)
 def member_list(request, member):
     # PostgreSQL cannot compare a string holding NUL; nobody's name contains one.
     search = request.GET.get("q", "").replace("\x00", "").strip()
-    show_inactive = request.GET.get("inactive") == "1"
+    # "inactive=1" is the older spelling of status=all.
+    requested = request.GET.get("status") or ("all" if request.GET.get("inactive") == "1" else "")
+    status = member_status_filter(member, requested)
     department = None
     if request.GET.get("department"):
         department = get_department_for_member(member, request.GET["department"])
     members = selectors.member_list(
         org=member.org,
         search=search,
-        include_inactive=show_inactive,
+        status=status,
         department=department,
     )
     filters = {
         "q": search,
         "department": department.pk if department else "",
-        "inactive": "1" if show_inactive else "",
+        "status": status if status != "active" else "",
     }
     return render(
         request,
@@ -51,7 +77,10 @@ def member_list(request, member):
         {
             "page_obj": paginate(request, members, 25),
             "search": search,
-            "show_inactive": show_inactive,
+            "status": status,
+            "show_inactive": status != "active",
+            "may_see_inactive": policy.can(member, Action.VIEW_INACTIVE_MEMBERS),
+            "may_manage": policy.can(member, Action.MANAGE_MEMBERS),
             "department": department,
             "department_options": [
                 (node.department.pk, "— " * node.depth + node.department.name)
@@ -62,10 +91,55 @@ def member_list(request, member):
     )
 
 
+@org_view(Action.VIEW_MEMBERS)
+def member_detail(request, member, pk):
+    """A person's page: their place in the organisation, the roles they hold, their
+    manager and direct reports; for org admins and HR, their API tokens too."""
+    person = _visible_person(member, pk)
+    may_manage = policy.can(member, Action.MANAGE_MEMBERS)
+    reports = selectors.direct_reports(
+        org=member.org,
+        manager=person,
+        include_inactive=policy.can(member, Action.VIEW_INACTIVE_MEMBERS),
+    )
+    tokens = None
+    if policy.can(member, Action.MANAGE_API_TOKENS):
+        tokens = list(selectors.api_tokens(org=member.org, user=person.user))
+    manager = person.manager
+    if manager is not None and not manager.is_active and not may_manage:
+        manager = None  # a deactivated manager is not shown to everyone
+    return render(
+        request,
+        "orgs/people/detail.html",
+        {
+            "person": person,
+            "manager": manager,
+            "assignments": assignments_of_member(
+                org=member.org, member=person, today=timezone.localdate()
+            ),
+            "reports_page": paginate(request, reports, 20),
+            "tokens": tokens,
+            "may_manage": may_manage,
+            "may_view_history": policy.can(member, Action.VIEW_AUDIT),
+        },
+    )
+
+
+def _member_form(request, member, membership) -> MemberForm:
+    form = MemberForm(request.POST or None, org=member.org, membership=membership)
+    if not policy.can(member, Action.CHANGE_ORG_ROLES):
+        # HR manages people but not who is an org admin: the role stays as it is.
+        form.fields["role"].choices = [
+            (value, label) for value, label in OrgRole.choices if value == membership.role
+        ]
+        form.fields["role"].help_text = _("Only org admins change org roles.")
+    return form
+
+
 @org_view(Action.MANAGE_MEMBERS)
 def member_edit(request, member, pk):
     membership = get_membership_for_member(member, pk)
-    form = MemberForm(request.POST or None, org=member.org, membership=membership)
+    form = _member_form(request, member, membership)
     if request.method == "POST" and form.is_valid():
         try:
             services.membership_update(membership=membership, actor=member, **form.cleaned_data)
@@ -73,7 +147,7 @@ def member_edit(request, member, pk):
             form_errors_from(exc, form)
         else:
             messages.success(request, _("%(name)s saved.") % {"name": membership.display_name})
-            return redirect("member-list", org_slug=member.org.slug)
+            return redirect("member-detail", org_slug=member.org.slug, pk=membership.pk)
     return render(request, "orgs/members/form.html", {"form": form, "person": membership})
 
 
@@ -97,8 +171,14 @@ def member_deactivate(request, member, pk):
 @org_view(Action.MANAGE_MEMBERS)
 def member_reactivate(request, member, pk):
     membership = get_membership_for_member(member, pk)
-    services.membership_reactivate(membership=membership, actor=member)
-    messages.success(request, _("%(name)s is active again.") % {"name": membership.display_name})
+    try:
+        services.membership_reactivate(membership=membership, actor=member)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request, _("%(name)s is active again.") % {"name": membership.display_name}
+        )
     return redirect("member-edit", org_slug=member.org.slug, pk=membership.pk)
 
 
@@ -106,7 +186,12 @@ def member_reactivate(request, member, pk):
 @org_view(Action.MANAGE_MEMBERS)
 def member_send_sign_in_link(request, member, pk):
     membership = get_membership_for_member(member, pk)
-    if services.membership_send_sign_in_links(memberships=[membership], actor=member):
+    try:
+        sent = services.membership_send_sign_in_links(memberships=[membership], actor=member)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("member-edit", org_slug=member.org.slug, pk=membership.pk)
+    if sent:
         messages.success(
             request,
             _("A sign-in link is on its way to %(email)s.") % {"email": membership.user.email},
@@ -145,6 +230,10 @@ def invitation_list(request, member):
 @org_view(Action.INVITE_MEMBERS)
 def invitation_create(request, member):
     form = InvitationForm(request.POST or None, org=member.org)
+    if not policy.can(member, Action.CHANGE_ORG_ROLES):
+        form.fields["role"].choices = [
+            (value, label) for value, label in OrgRole.choices if value != OrgRole.ADMIN
+        ]
     if request.method == "POST" and form.is_valid():
         try:
             invitation, _raw = services.invitation_create(
@@ -173,3 +262,39 @@ def invitation_revoke(request, member, pk):
             request, _("Invitation to %(email)s revoked.") % {"email": invitation.email}
         )
     return redirect("invitation-list", org_slug=member.org.slug)
+
+
+# --- everyone's API tokens (org admins and HR) ------------------------------------------
+
+
+@org_view(Action.MANAGE_API_TOKENS)
+def org_token_list(request, member):
+    """Every member's API tokens in the organisation, usable ones first; revoked and
+    expired ones with ?status=all."""
+    show_all = request.GET.get("status") == "all"
+    tokens = selectors.api_tokens(org=member.org, include_revoked=show_all)
+    return render(
+        request,
+        "orgs/people/tokens.html",
+        {"page_obj": paginate(request, tokens, 50), "show_all": show_all},
+    )
+
+
+@require_POST
+@org_view(Action.MANAGE_API_TOKENS)
+def org_token_revoke(request, member, pk):
+    token = get_org_api_token_for_member(member, pk)
+    api_token_revoke_by_manager(token=token, actor=member)
+    messages.success(
+        request,
+        _("%(owner)s's token “%(name)s” revoked.")
+        % {"owner": token.user.get_full_name(), "name": token.name},
+    )
+    # Back to where the revoke was asked (the person's page or the list), if it is here.
+    back = request.POST.get("next", "")
+    prefix = f"/o/{member.org.slug}/"
+    if back.startswith(prefix) and url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(back)
+    return redirect("org-token-list", org_slug=member.org.slug)

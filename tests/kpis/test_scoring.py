@@ -1,4 +1,4 @@
-"""The achievement function of DESIGN.md section 4, as a table."""
+"""The achievement function of docs/DOMAIN.md section 4, as a table."""
 
 from decimal import Decimal
 
@@ -12,7 +12,8 @@ D = Decimal
 @pytest.mark.parametrize(
     ("direction", "actual", "target", "baseline", "expected"),
     [
-        # The DESIGN example: "Reduce time to hire to 20 days", baseline 45, actual 25.
+        # The worked example of docs/DOMAIN.md rule R16: "Reduce time to hire to 20 days",
+        # baseline 45, actual 25.
         ("decrease", 25, 20, 45, D("0.8")),
         ("decrease", 20, 20, 45, D(1)),
         ("decrease", 45, 20, 45, D(0)),

@@ -1,4 +1,4 @@
-"""The cascade (DESIGN.md section 3, rule 5): a change flags every KRA below it once, and
+"""The cascade (docs/DOMAIN.md rules R10 and R11): a change flags every KRA below it once, and
 whoever answers for those KRAs hears about it once, in the inbox and by email."""
 
 import datetime
@@ -177,7 +177,8 @@ def test_a_change_at_the_top_flags_every_kra_below_once_and_each_owner_once(worl
     # Those who may confirm are asked to; a role holder learns their manager will.
     assert "Please confirm" in dave and "Please confirm" in by_person["erin@acme.test"].body
     assert "Your manager will confirm" in bob
-    assert all(n.url == "/o/acme/cascade/?needs_review=1" for n in notices)
+    # The notice leads to the objective that changed, at its row on the objectives page
+    assert all(n.url == f"/o/acme/objectives/#objective-{world.objective.pk}" for n in notices)
     assert not Notification.objects.filter(org=charlie.org).exists()
 
     # And each flag is audited, once

@@ -100,18 +100,43 @@ def titles(response) -> set[str]:
     return found
 
 
-def test_the_page_shows_objectives_kras_roles_and_holders(login, alice, tree):
+def below(client, kra, **headers):
+    return client.get(reverse("cascade-below", args=["acme", kra.pk]), **headers)
+
+
+def test_the_page_shows_objectives_and_top_kras_and_counts_what_is_below(login, alice, tree):
     tree.flag()
     html = page(login(alice)).content.decode()
-    for text in ("Grow revenue", "Revenue growth", "Revenue generation", "Reliable systems"):
+    for text in ("Grow revenue", "Revenue growth", "Reliable systems", "Uptime"):
         assert text in html
-    assert "Bob Member" in html  # holds the role
     assert "Dave Head" in html  # answers for the department KRA
     assert "Supports no strategic objective" in html and "Floating idea" in html
+    # The role KRA below "Revenue growth" is counted, flagged and left to open on demand.
+    assert "Revenue generation" not in html and "Bob Member" not in html
+    assert "1 role KRA below" in html and "1 below needs review" in html
+    assert f'hx-get="/o/acme/cascade/kras/{tree.revenue.pk}/below/"' in html
+    assert 'data-testid="needs-review-badge"' not in html  # nothing on the page itself
+
+
+def test_opening_a_kra_shows_its_role_kras_with_holders_and_review(login, alice, tree):
+    tree.flag()
+    client = login(alice)
+    fragment = below(client, tree.revenue, HTTP_HX_REQUEST="true")
+    assert fragment.status_code == 200
+    html = fragment.content.decode()
+    assert "<html" not in html  # a fragment for htmx
+    assert "Revenue generation" in html and "Sales Executive" in html
+    assert "Bob Member" in html  # holds the role
     assert 'data-testid="needs-review-badge"' in html
     assert "weight 40 → 50" in html
     assert f'href="/o/acme/kras/{tree.revenue.pk}/"' in html  # the link to the change
     assert 'data-testid="confirm-still-holds"' in html
+    assert "Uptime" not in html and "Floating idea" not in html
+    # Without htmx the same list is a page of its own.
+    full = below(client, tree.revenue).content.decode()
+    assert "<html" in full and "Revenue generation" in full and "Bob Member" in full
+    # A KRA with nothing below says so.
+    assert "No role KRA ladders up" in below(client, tree.uptime).content.decode()
 
 
 def test_filters_keep_matches_and_the_ladder_above_them(login, api, alice, tree):
@@ -202,7 +227,7 @@ def test_the_head_of_sales_confirms_through_the_api(api, tree):
 def test_bob_reads_the_cascade_but_cannot_confirm(login, api, bob, tree):
     tree.flag()
     client = login(bob)
-    html = page(client).content.decode()
+    html = below(client, tree.revenue, HTTP_HX_REQUEST="true").content.decode()
     assert "Revenue generation" in html
     assert 'data-testid="confirm-still-holds"' not in html
     assert api_tree(api(bob)).status_code == 200
@@ -234,6 +259,9 @@ def test_charlie_gets_404_everywhere_and_changes_nothing(login, api, charlie, tr
 
     assert page(client).status_code == 404
     assert api_tree(token).status_code == 404
+    for headers in ({}, {"HTTP_HX_REQUEST": "true"}):
+        response = below(client, tree.revenue, **headers)
+        assert response.status_code == 404 and "Revenue" not in response.content.decode()
     for slug in ("acme", "globex"):
         url = reverse("cascade-kra-confirm", args=[slug, tree.generation.pk])
         assert client.post(url).status_code == 404
@@ -301,3 +329,46 @@ def test_page_and_api_cost_the_same_queries_for_small_and_large_trees(
 
     assert small == large
     assert KRA.objects.filter(org=org_a).count() > 40
+
+
+def test_opening_a_kra_costs_the_same_queries_for_few_and_many_below(
+    login, org_a, alice, tree, django_assert_max_num_queries
+):
+    client = login(alice)
+    below(client, tree.revenue, HTTP_HX_REQUEST="true")
+    with django_assert_max_num_queries(20) as few:
+        below(client, tree.revenue, HTTP_HX_REQUEST="true")
+    for n in range(8):
+        role = Role.objects.create(org=org_a, department=tree.sales, title=f"Seller {n}")
+        kra(org_a, f"Seller {n} KRA", role=role, parent=tree.revenue)
+        for h in range(10):
+            holder = MembershipFactory(org=org_a, user=UserFactory(email=f"s{n}-{h}@acme.test"))
+            RoleAssignment.objects.create(
+                org=org_a, role=role, member=holder, start_date=timezone.localdate()
+            )
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        html = below(client, tree.revenue, HTTP_HX_REQUEST="true").content.decode()
+    assert html.count('data-testid="cascade-node"') == 9
+    # The page itself only counts them.
+    assert "9 role KRAs below" in page(client).content.decode()
+
+
+def test_the_page_counts_role_kras_that_support_no_objective_and_the_filter_lists_them(
+    login, alice, tree
+):
+    kra(tree.org, "Stray role KRA", role=tree.role)
+    client = login(alice)
+    html = page(client).content.decode()
+    assert "Stray role KRA" not in html
+    assert "1 role KRA supports no strategic objective" in html
+    assert 'href="/o/acme/cascade/?unaligned=1"' in html
+    assert "Stray role KRA" in page(client, unaligned=1).content.decode()
+
+
+def test_a_role_kra_laddering_straight_to_an_objective_stays_on_the_page_with_its_holders(
+    login, alice, tree
+):
+    kra(tree.org, "Direct line", role=tree.role, objective=tree.systems)
+    html = page(login(alice)).content.decode()
+    assert "Direct line" in html and "Bob Member" in html
+    assert "role KRA supports no strategic objective" not in html

@@ -318,14 +318,14 @@ def test_the_full_form_refuses_another_organisations_parent_objective_and_owner(
     their_objective = make_objective(org_b)
     url = reverse("kra-create", args=["acme"]) + f"?level=role&role={role.pk}"
     client = login(alice)
-    for field, value in (
-        ("parent", their_kra.pk),
-        ("objective", their_objective.pk),
-        ("owner", charlie.pk),
+    for field, value, message in (
+        ("parent", their_kra.pk, "Select a valid choice"),
+        ("objective", their_objective.pk, "Select a valid choice"),
+        ("owner", charlie.pk, "Choose a member of this organisation."),
     ):
         response = client.post(url, {"title": "Sneaky", "weight": "10", field: value})
         assert response.status_code == 200, field
-        assert "Select a valid choice" in response.content.decode()
+        assert message in response.content.decode()
     assert not KRA.objects.filter(title="Sneaky").exists()
     page = client.get(url).content.decode()
     assert "Theirs" not in page and their_objective.title not in page

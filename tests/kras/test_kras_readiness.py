@@ -1,4 +1,4 @@
-"""The drafting rules of DESIGN.md section 3 as checks: counts, weights, ladder, SMART
+"""The drafting rules of docs/DOMAIN.md section 3 as checks: counts, weights, ladder, SMART
 letters, activity verbs; and the achievement formula on a KPI's own numbers."""
 
 import datetime

@@ -126,6 +126,6 @@ def test_objective_list_api_uses_a_constant_number_of_queries(
 ):
     ObjectiveFactory.create_batch(30, org=org_a)
     client = api(alice)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         response = client.get(reverse("api:objective-list", args=["acme"]))
     assert response.json()["count"] == 30

@@ -33,6 +33,13 @@ def suspend(staff_client, org, reason):
     )
 
 
+def work_in(staff_client, org):
+    return staff_client.post(
+        changelist(Organization),
+        {"action": "work_in_organization", "_selected_action": [org.pk]},
+    )
+
+
 def test_staff_open_every_changelist_of_our_apps(staff_client, alice, bob, charlie):
     # Given some rows in each table, so list columns and filters are exercised.
     DepartmentFactory(org=alice.org, name="Sales", head=alice)
@@ -55,8 +62,25 @@ def test_staff_open_every_changelist_of_our_apps(staff_client, alice, bob, charl
         assert response.status_code == 200, model
     assert staff_client.get(reverse("admin:orgs_user_add")).status_code == 200
     assert staff_client.get(reverse("admin:orgs_organization_add")).status_code == 200
+    work_in(staff_client, alice.org)
     change = reverse("admin:orgs_membership_change", args=[bob.pk])
     assert staff_client.get(change).status_code == 200
+
+
+def test_staff_work_in_one_organisation_at_a_time(staff_client, alice, bob, charlie):
+    # Given no organisation chosen, the tenant lists are empty: row-level security holds.
+    body = staff_client.get(changelist(Membership)).content.decode()
+    assert "Bob Member" not in body and "Charlie Other" not in body
+    # When staff choose Acme, they see Acme's members and none of Globex's.
+    work_in(staff_client, alice.org)
+    body = staff_client.get(changelist(Membership)).content.decode()
+    assert "Bob Member" in body and "Charlie Other" not in body
+    other = reverse("admin:orgs_membership_change", args=[charlie.pk])
+    assert staff_client.get(other).status_code == 302  # "does not exist", back to the index
+    # Then switching to Globex shows Globex's.
+    work_in(staff_client, charlie.org)
+    body = staff_client.get(changelist(Membership)).content.decode()
+    assert "Charlie Other" in body and "Bob Member" not in body
 
 
 def test_non_staff_cannot_reach_the_admin(login, alice):
@@ -159,6 +183,7 @@ def test_adding_an_organisation_with_a_taken_slug_is_refused(staff_client, alice
 
 
 def test_role_changes_in_the_admin_go_through_the_service(staff_client, staff, alice, bob):
+    work_in(staff_client, alice.org)
     url = reverse("admin:orgs_membership_change", args=[alice.pk])
     data = {
         "role": OrgRole.MEMBER,

@@ -164,30 +164,34 @@ def test_a_weak_password_is_refused_on_the_password_field(invited):
     assert not User.objects.filter(email="erin@example.com").exists()
 
 
-def test_an_existing_account_must_give_its_password(org_a, org_b, charlie):
-    """charlie has an account (in globex); joining acme needs his current password."""
+def test_an_existing_account_must_give_its_password(org_a, org_b, charlie, rf):
+    """charlie has an account (in globex); joining acme needs his current password, checked
+    with the request (so the login lockout counts it)."""
     acme_admin = MembershipFactory(org=org_a, role=OrgRole.ADMIN)
     invitation, raw = invitation_create(org=org_a, actor=acme_admin, email="charlie@globex.test")
+    request = rf.post("/invite/")
     with pytest.raises(ValidationError) as exc:
-        invitation_accept(raw_token=raw, full_name="", password=NEW_PASSWORD)
+        invitation_accept(raw_token=raw, full_name="", password=NEW_PASSWORD, request=request)
     assert "enter its password" in exc.value.message_dict["password"][0]
     invitation.refresh_from_db()
     assert invitation.is_pending
     assert not Membership.objects.filter(org=org_a, user=charlie.user).exists()
 
-    membership = invitation_accept(raw_token=raw, full_name="Someone Else", password=PASSWORD)
+    membership = invitation_accept(
+        raw_token=raw, full_name="Someone Else", password=PASSWORD, request=request
+    )
     assert membership.user == charlie.user and membership.org == org_a
     charlie.user.refresh_from_db()
     assert charlie.user.full_name == "Charlie Other"  # the account is not rewritten
     assert charlie.user.check_password(PASSWORD)
 
 
-def test_accepting_when_already_a_member_is_a_clear_error(org_a, alice, invited):
+def test_accepting_when_already_a_member_is_a_clear_error(org_a, alice, invited, rf):
     _invitation, raw = invited
     # Meanwhile someone added her another way (an org-chart import, say).
     MembershipFactory(org=org_a, user=UserFactory(email="erin@example.com"))
     with pytest.raises(ValidationError) as exc:
-        invitation_accept(raw_token=raw, full_name="", password=PASSWORD)
+        invitation_accept(raw_token=raw, full_name="", password=PASSWORD, request=rf.post("/"))
     assert "already a member" in exc.value.messages[0]
 
 
@@ -485,7 +489,7 @@ def test_invitation_list_api_uses_a_constant_number_of_queries(
             org=org_a, actor=alice, email=f"p{i}@example.com", department=sales, manager=bob
         )
     client = api(alice)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         response = client.get(reverse("api:invitation-list", args=["acme"]))
     assert response.json()["count"] == 30
 

@@ -1,15 +1,19 @@
 import re
 from io import StringIO
+from unittest import mock
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.test import RequestFactory
 from django.urls import reverse
 
 from orgs.imports import MAX_ROWS, org_chart_import, org_chart_preview
-from orgs.models import AuditEvent, Department, Membership, User
-from tests.factories import DepartmentFactory, MembershipFactory, UserFactory
+from orgs.models import AuditEvent, Department, Invitation, Membership, Notification, User
+from orgs.services import invitation_accept
+from orgs.services.invitations import hash_token
+from tests.factories import PASSWORD, DepartmentFactory, MembershipFactory, UserFactory
 
 HEADER = "Email,Full name,Employee ID,Department,Job title,Manager email\n"
 
@@ -261,17 +265,88 @@ def test_columns_left_out_keep_existing_values(alice, bob):
     )
 
 
-def test_an_existing_account_joins_without_its_name_or_password_changing(alice, org_b):
+def test_an_existing_account_is_invited_not_attached(
+    alice, org_b, django_capture_on_commit_callbacks
+):
+    # Given dana has an account already (a member of globex)
     outsider = UserFactory(email="dana@elsewhere.test", full_name="Dana Original")
+    MembershipFactory(org=org_b, user=outsider)
     password_hash = outsider.password
-    text = "email,full name\ndana@elsewhere.test,Someone Else\n"
+    text = HEADER + (
+        "dana@elsewhere.test,Someone Else,E9,Ops,Auditor,alice@acme.test\n"
+        "new.person@acme.test,New Person,E10,Ops,Clerk,alice@acme.test\n"
+    )
 
-    result = org_chart_import(org=alice.org, actor=alice, file_bytes=csv_bytes(text))
+    # When acme imports a file naming her
+    with (
+        mock.patch("orgs.tasks.send_invitation_email.delay") as delay,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        result = org_chart_import(org=alice.org, actor=alice, file_bytes=csv_bytes(text))
 
-    assert (result.created, result.users_created) == (1, 0)
+    # Then she is not a member: she has a pending invitation, emailed after commit, that
+    # carries the file's name for her, and her account is untouched.
+    assert not Membership.objects.filter(org=alice.org, user=outsider).exists()
+    invitation = Invitation.objects.get(org=alice.org, email="dana@elsewhere.test")
+    assert invitation.is_pending and invitation.full_name == "Someone Else"
+    assert (invitation.job_title, invitation.department.name, invitation.manager) == (
+        "Auditor",
+        "Ops",
+        alice,
+    )
+    delay.assert_called_once()
+    assert delay.call_args.kwargs["invitation_id"] == invitation.pk
     outsider.refresh_from_db()
     assert (outsider.full_name, outsider.password) == ("Dana Original", password_hash)
-    assert Membership.objects.filter(org=alice.org, user=outsider).exists()
+    # And the result counts her like the new person, telling nothing of her account.
+    assert result.created == 2
+    assert not hasattr(result, "users_created")
+    new = Membership.objects.get(org=alice.org, user__email="new.person@acme.test")
+    assert new.account_created_by_org
+    audit = AuditEvent.objects.get(org=alice.org, action="org_chart.import")
+    assert "Dana Original" not in str(audit.changes)
+
+
+def test_people_reporting_to_an_invitee_get_them_as_manager_once_they_accept(alice, org_b):
+    outsider = UserFactory(email="dana@elsewhere.test", full_name="Dana Original")
+    MembershipFactory(org=org_b, user=outsider)
+    text = HEADER + (
+        "dana@elsewhere.test,Dana From File,,,Team Lead,alice@acme.test\n"
+        "rep@acme.test,Rita Rep,,,Rep,dana@elsewhere.test\n"
+    )
+    org_chart_import(org=alice.org, actor=alice, file_bytes=csv_bytes(text))
+    rep = Membership.objects.get(org=alice.org, user__email="rep@acme.test")
+    invitation = Invitation.objects.get(org=alice.org, email="dana@elsewhere.test")
+    assert rep.manager is None and rep.awaited_manager == invitation
+
+    # The same file again changes nothing and invites nobody twice.
+    before = snapshot_counts(alice.org)
+    again = org_chart_import(org=alice.org, actor=alice, file_bytes=csv_bytes(text))
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
+    assert snapshot_counts(alice.org) == before
+    assert Invitation.objects.filter(org=alice.org, email="dana@elsewhere.test").count() == 1
+
+    # When dana accepts with her own password
+    raw = "known-token"
+    Invitation.objects.filter(pk=invitation.pk).update(token_hash=hash_token(raw))
+    dana = invitation_accept(
+        raw_token=raw, full_name="", password=PASSWORD, request=RequestFactory().post("/")
+    )
+    rep.refresh_from_db()
+    assert rep.manager == dana and rep.awaited_manager is None
+    assert dana.display_name == "Dana Original"
+    # rep is told who their manager now is
+    assert Notification.objects.filter(recipient=rep, kind="member.manager_changed").exists()
+
+
+def test_the_result_and_the_api_never_say_whether_an_account_existed(api, alice, org_b):
+    MembershipFactory(org=org_b, user=UserFactory(email="dana@elsewhere.test"))
+    text = HEADER + "dana@elsewhere.test,Dana,,,,\nfresh@acme.test,Fresh,,,,\n"
+    response = api(alice).post(
+        api_url(), {"file": upload(text=text), "dry_run": "false"}, format="multipart"
+    )
+    assert response.status_code == 200, response.content
+    assert response.json() == {"created": 2, "updated": 0, "unchanged": 0, "departments_created": 0}
 
 
 def test_the_import_uses_a_bounded_number_of_queries(alice, django_assert_max_num_queries):
@@ -283,8 +358,9 @@ def test_the_import_uses_a_bounded_number_of_queries(alice, django_assert_max_nu
     content = csv_bytes(HEADER + rows)
     with django_assert_max_num_queries(6):
         assert org_chart_preview(org=alice.org, file_bytes=content).is_valid
-    # 4 departments through the service, a handful of bulk statements for 300 people.
-    with django_assert_max_num_queries(40):
+    # 4 departments through the service, a handful of bulk statements for 300 people (and
+    # the accounts' look-up context, a thousand emails at a time).
+    with django_assert_max_num_queries(42):
         result = org_chart_import(org=alice.org, actor=alice, file_bytes=content)
     assert result.created == 300
 
@@ -311,9 +387,9 @@ def test_alice_previews_then_confirms_an_import(login, alice, bob):
     assert snapshot_counts(alice.org) == before  # a preview writes nothing
     digest = re.search(r'name="digest" value="([0-9a-f]{64})"', page).group(1)
 
-    done = client.post(url, {"digest": digest})
+    done = client.post(url, {"digest": digest}, follow=True)
 
-    assert done.status_code == 200
+    assert done.redirect_chain == [(reverse("org-chart-import-result", args=["acme"]), 302)]
     assert 'data-testid="import-result"' in done.content.decode()
     assert Membership.objects.filter(org=alice.org).count() == 5
     # The same confirmation cannot be replayed.
@@ -420,7 +496,6 @@ def test_api_imports_and_a_second_run_changes_nothing(api, alice, bob):
         "created": 3,
         "updated": 1,
         "unchanged": 0,
-        "users_created": 3,
         "departments_created": 2,
     }
     before = snapshot_counts(alice.org)

@@ -20,9 +20,18 @@ def _wait_for_mail(count, seconds=15):
 
 @pytest.fixture
 def imported(org_a):
+    """A person whose account acme's org-chart import made."""
     user = UserFactory(email="imported@acme.test")
     user.set_unusable_password()
     user.save()
+    return MembershipFactory(org=org_a, user=user, account_created_by_org=True)
+
+
+@pytest.fixture
+def joined(org_a, org_b):
+    """A person who had an account (in globex) before joining acme: acme did not make it."""
+    user = UserFactory(email="joined@acme.test", full_name="Jo Joined")
+    MembershipFactory(org=org_b, user=user)
     return MembershipFactory(org=org_a, user=user)
 
 
@@ -91,8 +100,28 @@ def test_only_admins_of_the_org_send_links(login, api, bob, charlie, imported):
     assert not AuditEvent.objects.filter(action="membership.sign_in_link").exists()
 
 
-def test_api_queues_links_and_says_how_many(api, alice, imported):
+def test_api_queues_links_and_says_how_many(api, alice, imported, joined):
     response = api(alice).post(reverse("api:member-send-sign-in-links", args=["acme"]))
     assert response.status_code == 200
-    # alice's fixture user has never signed in either; both are active
-    assert response.json() == {"sent": 2}
+    # alice and joined have never signed in either, but acme did not make their accounts
+    assert response.json() == {"sent": 1}
+
+
+def test_no_link_goes_to_an_account_the_organisation_did_not_make(
+    login, api, alice, joined, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks() as scheduled:
+        page = login(alice).post(
+            reverse("member-sign-in-link", args=["acme", joined.pk]), follow=True
+        )
+        response = api(alice).post(
+            reverse("api:member-send-sign-in-link", args=["acme", joined.pk])
+        )
+    assert "did not create" in page.content.decode()
+    assert response.status_code == 400
+    assert "did not create" in response.json()["non_field_errors"][0]
+    assert not scheduled
+    assert not AuditEvent.objects.filter(action="membership.sign_in_link").exists()
+    # The page does not offer the button for them.
+    edit = login(alice).get(reverse("member-edit", args=["acme", joined.pk])).content.decode()
+    assert 'data-testid="send-sign-in-link"' not in edit

@@ -379,7 +379,7 @@ def test_api_lists_cost_the_same_with_3_or_30_rows(
     _fill(org_a, sales, 30, "many")
     many = _count(client, path)
     assert few == many
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(15):
         response = client.get(path)
     assert response.json()["count"] >= 30
 
@@ -399,5 +399,5 @@ def test_api_role_detail_costs_the_same_whatever_the_role_holds(
     assert _count(client, api_url("role-detail", small.pk)) == _count(
         client, api_url("role-detail", big.pk)
     )
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(15):
         client.get(api_url("role-detail", big.pk))

@@ -318,15 +318,15 @@ def test_the_kra_section_is_where_the_kras_go_once_their_page_exists(login, alic
         assert html.index('id="areas"') < html.index(section) < html.index('id="success-check"')
 
 
-def test_an_overdue_role_shows_the_badge(login, bob, role):
+def test_an_overdue_role_shows_the_badge(login, alice, role):
     role.justification_kind = JustificationKind.NOT_YET
     role.justification_target_date = timezone.localdate() - datetime.timedelta(days=1)
     role.save()
-    html = login(bob).get(url("role-detail", role.pk)).content.decode()
+    html = login(alice).get(url("role-detail", role.pk)).content.decode()
     assert 'data-testid="justification-overdue"' in html
     role.justification_target_date = timezone.localdate() + datetime.timedelta(days=1)
     role.save()
-    html = login(bob).get(url("role-detail", role.pk)).content.decode()
+    html = login(alice).get(url("role-detail", role.pk)).content.decode()
     assert 'data-testid="justification-overdue"' not in html
     assert "to be justified by" in html
 

@@ -207,6 +207,12 @@ _ROLE_PAGE_REFS: tuple[RefBody, ...] = (
     lambda c, o: {**_role_page(c), "department": o.sales.pk},
     lambda c, o: {**_role_page(c), "reports_to": o.lead_role.pk},
 )
+# A new role may start from one of the organisation's own templates.
+_NEW_ROLE_TEMPLATE_REF: RefBody = lambda c, o: {  # noqa: E731
+    **_role_page(c),
+    "template": f"org-{o.kra_template.pk}",
+    "kpi_year": "current",
+}
 
 
 def _api_role(**fields) -> dict:
@@ -333,10 +339,26 @@ ROUTES: dict[str, Case] = {
         queries=(
             lambda o: {},
             lambda o: {"inactive": "1"},
+            lambda o: {"status": "all"},
+            lambda o: {"status": "inactive"},
             lambda o: {"q": o.marker},
             lambda o: {"department": o.sales.pk},
         ),
         b_queries=(lambda b: {"department": b.sales.pk},),
+    ),
+    "member-detail": Case(
+        methods=("GET",), kwargs=lambda o: {"pk": o.target.pk}, queries=(lambda o: {},)
+    ),
+    "org-token-list": Case(methods=("GET",), queries=(lambda o: {}, lambda o: {"status": "all"})),
+    "org-token-revoke": Case(
+        methods=("POST",), kwargs=lambda o: {"pk": o.target_token.pk}, no_refs="no body"
+    ),
+    "member-search": Case(
+        methods=("GET",),
+        htmx=True,
+        queries=(lambda o: {}, lambda o: {"q": o.marker}, lambda o: {"q": "a", "picker": "id_x"}),
+        b_queries=(lambda b: {"q": b.marker}, lambda b: {"q": b.manager.user.email}),
+        b_query_filters="a search text, not an id: it matches nobody of another organisation",
     ),
     "member-edit": Case(
         methods=("GET", "POST"),
@@ -370,6 +392,7 @@ ROUTES: dict[str, Case] = {
         refs={"POST": (_import_body,)},
         multipart=True,
     ),
+    "org-chart-import-result": Case(methods=("GET",)),
     "objective-list": Case(methods=("GET",), queries=(lambda o: {}, lambda o: {"retired": "1"})),
     "objective-create": Case(methods=("GET", "POST"), body=_objective, no_refs=NO_OBJECT),
     "objective-edit": Case(
@@ -404,7 +427,7 @@ ROUTES: dict[str, Case] = {
         methods=("GET", "POST"),
         queries=(lambda o: {}, lambda o: {"department": o.sales.pk}),
         body=_role_page,
-        refs={"POST": _ROLE_PAGE_REFS},
+        refs={"POST": (*_ROLE_PAGE_REFS, _NEW_ROLE_TEMPLATE_REF)},
     ),
     "role-detail": Case(methods=("GET",), kwargs=lambda o: {"pk": o.role.pk}),
     "role-edit": Case(
@@ -561,6 +584,7 @@ ROUTES: dict[str, Case] = {
         ),
         b_queries=(lambda b: {"department": b.sales.pk},),
     ),
+    "cascade-below": Case(methods=("GET",), kwargs=lambda o: {"pk": o.department_kra.pk}),
     "cascade-kra-confirm": Case(
         methods=("POST",), kwargs=lambda o: {"pk": o.flagged_kra.pk}, no_refs="no body"
     ),
@@ -620,6 +644,7 @@ ROUTES: dict[str, Case] = {
         queries=(
             lambda o: {},
             lambda o: {"inactive": "1"},
+            lambda o: {"status": "all"},
             lambda o: {"q": o.marker},
             lambda o: {"department": o.sales.pk},
         ),
@@ -698,6 +723,25 @@ ROUTES: dict[str, Case] = {
         methods=("POST",),
         kind="api_token",
         kwargs=lambda o: {"pk": o.admin_token.pk},
+        no_refs="no body",
+    ),
+    "api:org-api-token-list": Case(
+        methods=("GET",),
+        kind="api_token",
+        queries=(
+            lambda o: {},
+            lambda o: {"status": "all"},
+            lambda o: {"member": o.target.pk},
+        ),
+        b_queries=(lambda b: {"member": b.target.pk},),
+    ),
+    "api:org-api-token-detail": Case(
+        methods=("GET",), kind="api_token", kwargs=lambda o: {"pk": o.target_token.pk}
+    ),
+    "api:org-api-token-revoke": Case(
+        methods=("POST",),
+        kind="api_token",
+        kwargs=lambda o: {"pk": o.target_token.pk},
         no_refs="no body",
     ),
     "api:objective-list": Case(
@@ -1512,6 +1556,11 @@ _AUDIT_LINK = re.compile(r"/o/(?P<slug>[\w-]+)/audit/(?P<type>[\w.]+)/(?P<pk>\d+
 #: Links whose query string names objects (``kras/new/?level=role&role=5``).
 _QUERY_LINK = re.compile(r'(?:href|hx-get|hx-post|action)="(?P<url>/o/[^"?]*\?[^"]*)"')
 _SELECT = re.compile(r'<select\b[^>]*\bname="(?P<name>\w+)"[^>]*>(?P<options>.*?)</select>', re.S)
+#: A member picker's chosen person (orgs/fields.py) and the member search's matches.
+_PICKED = re.compile(
+    r'<input type="hidden" name="(?P<name>\w+)" value="(?P<pk>\d+)"[^>]*\bdata-member-value'
+)
+_MEMBER_OPTION = re.compile(r'data-member-id="(?P<pk>\d+)"')
 
 
 def _foreign_ids_in_html(org: PopulatedOrg, html: str, references: dict[str, str]) -> list[str]:
@@ -1542,6 +1591,12 @@ def _foreign_ids_in_html(org: PopulatedOrg, html: str, references: dict[str, str
             found.append(f"select {m['name']} lists ids this test cannot place: add it")
             continue
         found += [f"{m['name']}={v}" for v in values if not _owned_by(org, KINDS[kind], v)]
+    for m in _PICKED.finditer(html):
+        if not _owned_by(org, Membership, m["pk"]):
+            found.append(f"picker {m['name']}={m['pk']}")
+    for m in _MEMBER_OPTION.finditer(html):
+        if not _owned_by(org, Membership, m["pk"]):
+            found.append(f"search match {m['pk']}")
     return found
 
 

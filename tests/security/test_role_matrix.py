@@ -12,6 +12,11 @@ one; a department head the roles, and the role and department KRAs, of the depar
 head and those below (``manager`` heads Sales, above Inside Sales where ``role`` sits);
 organisation KRAs are the org admins' alone; everyone else reads. HR has a direct report, so
 it passes the coarse "is a manager" check and meets the object rule instead.
+
+HR reads everything in the organisation and manages people (members, invitations, the
+org-chart import, sign-in links, everyone's API tokens, who holds which role), but does not
+configure the organisation (profile, objectives, departments, rules) nor change org roles. A
+manager assigns roles to their own people only.
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from orgs.models import OrgRole
+from orgs.models import Membership, OrgRole
 from orgs.services import api_token_create
 from tests.factories import UserFactory
 
@@ -47,21 +52,27 @@ MATRIX: dict[str, tuple] = {
     #                                employee other_mgr manager hr   admin staff
     "view the organisation":         (OK,     OK,       OK,     OK,  OK,   404),
     "view the member directory":     (OK,     OK,       OK,     OK,  OK,   404),
+    "search members (the pickers)":  (OK,     OK,       OK,     OK,  OK,   404),
     "change the org profile":        (403,    403,      403,    403, OK,   404),
     "add an objective":              (403,    403,      403,    403, OK,   404),
     "edit an objective":             (403,    403,      403,    403, OK,   404),
     "add a department":              (403,    403,      403,    403, OK,   404),
     "move a department":             (403,    403,      403,    403, OK,   404),
     "delete a department":           (403,    403,      403,    403, OK,   404),
-    "change a member's role/manager": (403,   403,      403,    403, OK,   404),
-    "deactivate a member":           (403,    403,      403,    403, OK,   404),
-    "invite someone":                (403,    403,      403,    403, OK,   404),
-    "import the org chart":          (403,    403,      403,    403, OK,   404),
-    "read the audit trail":          (403,    403,      403,    403, OK,   404),
-    "send a member a sign-in link":  (403,    403,      403,    403, OK,   404),
-    "send every sign-in link":       (403,    403,      403,    403, OK,   404),
-    # Tokens are personal: not even an org admin reaches someone else's.
+    "read a person's page":          (OK,     OK,       OK,     OK,  OK,   404),
+    "change a member's manager/department": (403, 403,  403,    OK,  OK,   404),
+    "change a member's org role":    (403,    403,      403, NOT_OFFERED, OK, 404),
+    "deactivate a member":           (403,    403,      403,    OK,  OK,   404),
+    "invite someone":                (403,    403,      403,    OK,  OK,   404),
+    "import the org chart":          (403,    403,      403,    OK,  OK,   404),
+    "read the audit trail":          (403,    403,      403,    OK,  OK,   404),
+    "send a member a sign-in link":  (403,    403,      403,    OK,  OK,   404),
+    "send every sign-in link":       (403,    403,      403,    OK,  OK,   404),
+    # One's own tokens page reaches one's own tokens only, even for an org admin...
     "revoke someone else's token":   (404,    404,      404,    404, 404,  404),
+    # ...everyone's are on the organisation's token pages, for org admins and HR.
+    "list everyone's API tokens":    (403,    403,      403,    OK,  OK,   404),
+    "revoke a member's API token":   (403,    403,      403,    OK,  OK,   404),
     # Roles (MANAGE_ROLE), in Inside Sales, below the Sales that ``manager`` heads.
     "read roles":                    (OK,     OK,       OK,     OK,  OK,   404),
     "add a role in one's department": (403, NOT_OFFERED, OK,    403, OK,   404),
@@ -72,10 +83,13 @@ MATRIX: dict[str, tuple] = {
     "answer a role's success check": (403,    403,      OK,     403, OK,   404),
     "add an area of focus":          (403,    403,      OK,     403, OK,   404),
     "add a responsibility":          (403,    403,      OK,     403, OK,   404),
-    "assign someone a role":         (403,    403,      OK,     403, OK,   404),
-    "end a role assignment":         (403,    403,      OK,     403, OK,   404),
+    "assign someone a role":         (403,    403,      OK,     OK,  OK,   404),
+    # ``employee`` reports to HR, in no department: not one of ``manager``'s people.
+    "assign someone outside one's line a role": (403, 403, NOT_OFFERED, OK, OK, 404),
+    "end a role assignment":         (403,    403,      OK,     OK,  OK,   404),
     # KRAs and KPIs (MANAGE_KRA): organisation KRAs are leadership's.
     "read KRAs":                     (OK,     OK,       OK,     OK,  OK,   404),
+    "open the role KRAs below a KRA": (OK,    OK,       OK,     OK,  OK,   404),
     "add an organisation KRA":       (403,    403,      403,    403, OK,   404),
     "edit an organisation KRA":      (403,    403,      403,    403, OK,   404),
     "add a department KRA":          (403,    403,      OK,     403, OK,   404),
@@ -93,6 +107,8 @@ MATRIX: dict[str, tuple] = {
     "change the KRA rules":          (403,    403,      403,    403, OK,   404),
 }
 # fmt: on
+# Whoever may import the org chart sees what their import did.
+MATRIX["see the org-chart import result"] = MATRIX["import the org chart"]
 
 Request = Callable[[Client, PopulatedOrg], object]
 
@@ -100,7 +116,8 @@ Request = Callable[[Client, PopulatedOrg], object]
 @dataclass(frozen=True)
 class Action:
     page: Request
-    api: Request
+    #: None for a page that has no API twin (the API answers an import in its response).
+    api: Request | None
     page_ok: int
     api_ok: int
     #: Whether success changes rows (reads and personal actions do not).
@@ -282,6 +299,17 @@ ACTIONS: dict[str, Action] = {
         api_ok=200,
         writes=False,
     ),
+    "search members (the pickers)": Action(
+        page=lambda client, o: client.get(
+            reverse("member-search", kwargs={"org_slug": o.slug}), {"q": "a"}
+        ),
+        api=lambda client, o: client.get(
+            reverse("api:member-list", kwargs={"org_slug": o.slug}), {"q": "a"}
+        ),
+        page_ok=200,
+        api_ok=200,
+        writes=False,
+    ),
     "change the org profile": Action(
         page=_post("org-settings", body=_profile),
         api=_api("PATCH", "api:organization", body=lambda o: {"mission": "A new mission"}),
@@ -347,16 +375,30 @@ ACTIONS: dict[str, Action] = {
         page_ok=302,
         api_ok=204,
     ),
-    "change a member's role/manager": Action(
-        page=_post("member-edit", _target, _member_edit),
+    "read a person's page": Action(
+        page=_get("member-detail", _target),
+        api=_api("GET", "api:member-detail", _target),
+        page_ok=200,
+        api_ok=200,
+        writes=False,
+    ),
+    "change a member's manager/department": Action(
+        page=_post("member-edit", _target, lambda o: {**_member_edit(o), "role": o.target.role}),
         api=_api(
             "PATCH",
             "api:member-detail",
             _target,
-            lambda o: {"role": OrgRole.HR, "manager": o.other_manager.pk},
+            lambda o: {"manager": o.other_manager.pk, "department": o.engineering.pk},
         ),
         page_ok=302,
         api_ok=200,
+    ),
+    "change a member's org role": Action(
+        page=_post("member-edit", _target, _member_edit),
+        api=_api("PATCH", "api:member-detail", _target, lambda o: {"role": OrgRole.HR}),
+        page_ok=302,
+        api_ok=200,
+        choice="role",
     ),
     "deactivate a member": Action(
         page=_post("member-deactivate", _target),
@@ -376,7 +418,11 @@ ACTIONS: dict[str, Action] = {
         page_ok=302,
         api_ok=201,
     ),
-    "import the org chart": Action(page=_import_page, api=_import_api, page_ok=200, api_ok=200),
+    # The confirmation redirects to the result page (post/redirect/get).
+    "import the org chart": Action(page=_import_page, api=_import_api, page_ok=302, api_ok=200),
+    "see the org-chart import result": Action(
+        page=_get("org-chart-import-result"), api=None, page_ok=200, api_ok=0, writes=False
+    ),
     "read the audit trail": Action(
         page=_get("audit-list"),
         api=_api("GET", "api:audit-event-list"),
@@ -399,6 +445,19 @@ ACTIONS: dict[str, Action] = {
     "revoke someone else's token": Action(
         page=_post("api-token-revoke", lambda o: {"pk": o.target_token.pk}),
         api=_api("POST", "api:api-token-revoke", lambda o: {"pk": o.target_token.pk}),
+        page_ok=302,
+        api_ok=200,
+    ),
+    "list everyone's API tokens": Action(
+        page=_get("org-token-list"),
+        api=_api("GET", "api:org-api-token-list"),
+        page_ok=200,
+        api_ok=200,
+        writes=False,
+    ),
+    "revoke a member's API token": Action(
+        page=_post("org-token-revoke", lambda o: {"pk": o.target_token.pk}),
+        api=_api("POST", "api:org-api-token-revoke", lambda o: {"pk": o.target_token.pk}),
         page_ok=302,
         api_ok=200,
     ),
@@ -490,6 +549,24 @@ ACTIONS: dict[str, Action] = {
         page=_post(
             "role-assign",
             _pk("role"),
+            lambda o: {"member": o.never_signed_in.pk, "start_date": "2030-01-01"},
+        ),
+        api=_api(
+            "POST",
+            "api:role-assignment-list",
+            body=lambda o: {
+                "role": o.role.pk,
+                "member": o.never_signed_in.pk,
+                "start_date": "2030-01-01",
+            },
+        ),
+        page_ok=302,
+        api_ok=201,
+    ),
+    "assign someone outside one's line a role": Action(
+        page=_post(
+            "role-assign",
+            _pk("role"),
             lambda o: {"member": o.employee.pk, "start_date": "2030-01-01"},
         ),
         api=_api(
@@ -499,6 +576,7 @@ ACTIONS: dict[str, Action] = {
         ),
         page_ok=302,
         api_ok=201,
+        choice="member",
     ),
     "end a role assignment": Action(
         page=_post("role-assignment-end", _pk("assignment"), lambda o: {"end_date": "2031-12-31"}),
@@ -515,6 +593,13 @@ ACTIONS: dict[str, Action] = {
     "read KRAs": Action(
         page=_get("kra-detail", _pk("org_kra")),
         api=_api("GET", "api:kra-detail", _pk("org_kra")),
+        page_ok=200,
+        api_ok=200,
+        writes=False,
+    ),
+    "open the role KRAs below a KRA": Action(
+        page=_get("cascade-below", _pk("department_kra")),
+        api=_api("GET", "api:cascade"),
         page_ok=200,
         api_ok=200,
         writes=False,
@@ -690,12 +775,18 @@ CASES = [
     for action in MATRIX
     for persona in PERSONAS
     for surface in ("page", "api")
+    if getattr(ACTIONS[action], surface) is not None
 ]
 
 
 @pytest.fixture
 def org(db) -> PopulatedOrg:
-    return populate_org(slug="acme", marker="Acme")
+    populated = populate_org(slug="acme", marker="Acme")
+    # The person who never signed in was made by the org-chart import: a sign-in link may go
+    # to them.
+    Membership.objects.filter(pk=populated.never_signed_in.pk).update(account_created_by_org=True)
+    populated.never_signed_in.account_created_by_org = True
+    return populated
 
 
 def _client(org: PopulatedOrg, persona: str, surface: str):

@@ -1,10 +1,14 @@
 """PostgreSQL row-level security: the database itself keeps organisations apart, even when
 application code forgets the ORM filter."""
 
+import psycopg2
 import pytest
 from django.apps import apps
+from django.conf import settings
+from django.contrib.auth import SESSION_KEY
+from django.core.exceptions import ImproperlyConfigured
 from django.db import DatabaseError, connection, transaction
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.test import RequestFactory
 
 from kra_platform import rls
@@ -13,6 +17,7 @@ from kra_platform.models import RlsBypassEvent
 from orgs.middleware import TenantDatabaseMiddleware
 from orgs.models import AuditEvent, Organization
 from orgs.services import department_create
+from orgs.views.base import org_view
 from tests.factories import MembershipFactory, ObjectiveFactory
 
 
@@ -62,17 +67,20 @@ def test_every_tenant_table_forces_row_level_security_with_the_org_policy(db):
     assert not missing, f"tenant tables without forced row-level security: {missing}"
 
 
-def test_the_application_role_is_no_superuser_owns_nothing_and_cannot_bypass(db):
-    ((user, superuser, bypass),) = _raw(
+def test_the_application_role_is_no_superuser_owns_nothing_and_cannot_bypass(app_role_db):
+    cur = app_role_db.cursor()
+    cur.execute(
         "SELECT current_user, rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user"
     )
+    user, superuser, bypass = cur.fetchone()
+    assert user == settings.DATABASE_APP_ROLE
     assert (superuser, bypass) == (False, False)
-    owned = _raw(
+    cur.execute(
         "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tableowner = current_user"
     )
-    assert owned == []
-    with pytest.raises(DatabaseError), transaction.atomic():
-        _raw("CREATE TABLE sneaky (id int)")
+    assert cur.fetchall() == []
+    with pytest.raises(psycopg2.Error):
+        cur.execute("CREATE TABLE sneaky (id int)")
 
 
 def test_raw_sql_in_one_tenant_sees_and_changes_nothing_of_another(two_orgs):
@@ -109,7 +117,8 @@ def test_without_a_tenant_nothing_is_visible(two_orgs):
 def test_a_request_for_one_org_returns_none_of_anothers_rows(two_orgs, rf: RequestFactory):
     acme, globex = two_orgs
 
-    def careless_view(request):
+    @org_view()
+    def careless_view(request, member):
         # A view that forgot every filter and went straight to SQL.
         rows = _raw("SELECT org_id, title FROM kras_strategicobjective")
         try:
@@ -127,7 +136,8 @@ def test_a_request_for_one_org_returns_none_of_anothers_rows(two_orgs, rf: Reque
 
     request = rf.get("/o/acme/")
     request.user = MembershipFactory(org=acme).user
-    response = TenantDatabaseMiddleware(careless_view)(request)
+    request.session = {SESSION_KEY: str(request.user.pk)}
+    response = TenantDatabaseMiddleware(lambda r: careless_view(r, org_slug="acme"))(request)
     import json
 
     body = json.loads(response.content)
@@ -144,6 +154,7 @@ def test_the_middleware_restores_the_previous_context(two_orgs, rf):
         before = rls.get_context()
         request = rf.get("/o/acme/")
         request.user = MembershipFactory(org=acme).user
+        request.session = {SESSION_KEY: str(request.user.pk)}
         seen = {}
 
         def view(r):
@@ -151,8 +162,41 @@ def test_the_middleware_restores_the_previous_context(two_orgs, rf):
             return JsonResponse({})
 
         TenantDatabaseMiddleware(view)(request)
-        assert seen["org_id"] == str(acme.pk) and seen["bypass"] == ""
+        # The user from the session; no organisation before a membership is checked.
+        assert seen["user_id"] == str(request.user.pk) and seen["org_id"] == ""
         assert rls.get_context() == before
+
+
+def test_the_organisation_enters_the_context_only_after_the_membership_check(two_orgs, rf):
+    acme, globex = two_orgs
+    outsider = MembershipFactory(org=globex).user
+    seen = {}
+
+    @org_view()
+    def view(request, member):
+        seen.update(rls.get_context())
+        return JsonResponse({})
+
+    def call(user, slug):
+        request = rf.get(f"/o/{slug}/")
+        request.user = user
+        request.session = {SESSION_KEY: str(user.pk)}
+        seen.clear()
+
+        def inner(r):
+            try:
+                return view(r, org_slug=slug)
+            except Http404:
+                seen.update(rls.get_context())
+                return JsonResponse({}, status=404)
+
+        return TenantDatabaseMiddleware(inner)(request)
+
+    assert call(outsider, "acme").status_code == 404
+    assert seen["org_id"] == ""
+    member = MembershipFactory(org=acme).user
+    assert call(member, "acme").status_code == 200
+    assert seen["org_id"] == str(acme.pk)
 
 
 def test_the_audit_trail_is_append_only_for_the_application_role(two_orgs):
@@ -176,17 +220,24 @@ def test_even_the_owner_role_cannot_rewrite_the_audit_trail(two_orgs):
     event = AuditEvent.objects.first()
     with transaction.atomic():
         _raw("SET LOCAL ROLE NONE")  # the session's login role: the tables' owner
+        rls.set_context(org_id=event.org_id)  # the owner meets row-level security too
         with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
             _raw("UPDATE orgs_auditevent SET action = 'forged' WHERE id = %s", [event.pk])
 
 
-def test_the_named_bypass_is_recorded(db):
-    with rls.dangerously_bypass_rls(reason="nightly rollup fan-out", actor="beat"):
-        assert rls.get_context()["bypass"] == "on"
+def test_the_named_bypass_is_recorded_and_needs_the_maintenance_role(db):
+    # The test's own connection is the maintenance role.
+    with rls.dangerously_bypass_rls(reason="seed the demo", actor="manage.py"):
+        assert _raw("SELECT current_user") == [(settings.DATABASE_MAINTENANCE_ROLE,)]
     recorded = RlsBypassEvent.objects.get()
-    assert (recorded.actor, recorded.reason) == ("beat", "nightly rollup fan-out")
+    assert (recorded.actor, recorded.reason) == ("manage.py", "seed the demo")
     with pytest.raises(ValueError), rls.dangerously_bypass_rls(reason=""):
         pass
+    # As the application role (what web and worker are), there is no bypass to be had.
+    with rls.tenant_context(org_id=None):
+        with pytest.raises(ImproperlyConfigured, match="maintenance"):
+            with rls.dangerously_bypass_rls(reason="from a request", actor="web"):
+                pass
 
 
 @app.task(base=TenantTask, name="tests.count_visible_objectives")

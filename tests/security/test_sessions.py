@@ -1,17 +1,20 @@
-"""Web sessions: a new key at login, gone from the server at logout, other sessions ended by
-a password change, and an idle timeout that slides with use."""
+"""Web sessions: kept in Redis, out of the database's reach; a new key at login, gone from
+the server at logout, other sessions ended by a password change, and an idle timeout that
+slides with use."""
 
 import json
 import os
 import subprocess
 import sys
-from datetime import timedelta
+import time
+from importlib import import_module
 
+import pytest
 from django.conf import settings
-from django.contrib.sessions.models import Session
+from django.core.cache import caches
+from django.db import ProgrammingError, connection, transaction
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
 from tests.factories import PASSWORD
 
@@ -23,6 +26,19 @@ def log_in(client, email="alice@acme.test", password=PASSWORD):
     response = client.post(reverse("login"), {"username": email, "password": password})
     assert response.status_code == 302, "logged in"
     return client.cookies[COOKIE].value
+
+
+def stored(key) -> bool:
+    """Whether the server still holds the session ``key``."""
+    return import_module(settings.SESSION_ENGINE).SessionStore().exists(key)
+
+
+def redis_entry(key):
+    """The Redis client and the full Redis key a session is kept under."""
+    store = import_module(settings.SESSION_ENGINE).SessionStore(session_key=key)
+    cache = caches[settings.SESSION_CACHE_ALIAS]
+    full_key = cache.make_and_validate_key(store.cache_key)
+    return cache._cache.get_client(full_key, write=True), full_key
 
 
 def is_in(client):
@@ -44,15 +60,15 @@ def test_logging_in_replaces_the_session_key(client, alice):
     after = log_in(client)
     # Then the old key is gone from the server and the data moved to a new one
     assert after != before
-    assert not Session.objects.filter(session_key=before).exists()
-    assert Session.objects.filter(session_key=after).exists()
+    assert not stored(before)
+    assert stored(after)
     assert is_in(client)
 
 
 def test_logging_out_ends_the_session_on_the_server(client, alice):
     key = log_in(client)
     assert client.post(reverse("logout")).status_code == 302
-    assert not Session.objects.filter(session_key=key).exists()
+    assert not stored(key)
 
     # Someone who copied the cookie before logout gets the login page.
     replay = Client()
@@ -115,23 +131,47 @@ def test_a_password_reset_ends_every_session(client, alice):
 def test_the_timeout_is_idle_time_every_request_pushes_it_back(client, alice, settings):
     settings.SESSION_COOKIE_AGE = 600
     key = log_in(client)
-    session = Session.objects.get(session_key=key)
+    redis, entry = redis_entry(key)
+    assert 590 < redis.ttl(entry) <= 600
 
     # Given the session is about to expire (nine and a half idle minutes later)
-    Session.objects.filter(pk=key).update(expire_date=timezone.now() + timedelta(seconds=30))
+    redis.expire(entry, 30)
     # When she uses the site
     response = client.get(HOME)
-    # Then it lives another full timeout, in the database and in the cookie
-    session = Session.objects.get(session_key=key)
-    remaining = session.expire_date - timezone.now()
-    assert timedelta(seconds=590) < remaining <= timedelta(seconds=600)
+    # Then it lives another full timeout, on the server and in the cookie
+    assert 590 < redis.ttl(entry) <= 600
     assert response.cookies[COOKIE]["max-age"] == 600
 
 
 def test_an_idle_session_has_expired(client, alice):
     key = log_in(client)
-    Session.objects.filter(pk=key).update(expire_date=timezone.now() - timedelta(seconds=1))
+    redis, entry = redis_entry(key)
+    redis.pexpire(entry, 1)
+    time.sleep(0.05)
     assert not is_in(client)
+
+
+def test_sessions_are_kept_out_of_the_database(client, alice, bob):
+    # Given two people signed in
+    log_in(client)
+    log_in(Client(), email="bob@acme.test")
+    assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.cache"
+    with transaction.atomic(), connection.cursor() as cursor:
+        # Then the old session table holds nothing (as its owner sees it)...
+        cursor.execute("SET LOCAL ROLE NONE")
+        cursor.execute("SELECT count(*) FROM django_session")
+        assert cursor.fetchone()[0] == 0
+    # ...and the application role may neither read nor write it, so an injected statement
+    # could not steal or plant a session there
+    for statement in (
+        "SELECT session_key FROM django_session",
+        "INSERT INTO django_session VALUES ('planted', 'x', now() + interval '1 day')",
+    ):
+        with pytest.raises(ProgrammingError, match="permission denied"):
+            with transaction.atomic(), connection.cursor() as cursor:
+                role = connection.ops.quote_name(settings.DATABASE_APP_ROLE)
+                cursor.execute(f"SET LOCAL ROLE {role}")
+                cursor.execute(statement)
 
 
 def test_the_session_cookie_is_out_of_reach_of_scripts_and_other_sites(client, alice):

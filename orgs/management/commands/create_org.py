@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
+from orgs.emails import normalize_email
 from orgs.models import User
 from orgs.services import organization_create
 
@@ -30,7 +31,7 @@ class Command(BaseCommand):
         parser.add_argument("--timezone", default="UTC")
 
     def handle(self, *args, name, slug, admin_email, admin_name, password, timezone, **options):
-        email = admin_email.strip().lower()
+        email = normalize_email(admin_email)
         existing = User.objects.filter(email=email).exists()
         try:
             validate_email(email)

@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from kra_platform import rls
+from orgs.emails import normalize_email
 from orgs.imports import org_chart_import, org_chart_preview
 from orgs.models import Membership, Organization, OrgRole
 
@@ -46,7 +47,7 @@ class Command(BaseCommand):
         if actor:
             actor_member = (
                 Membership.objects.select_related("user")
-                .filter(org=org, user__email=actor.strip().lower(), role=OrgRole.ADMIN)
+                .filter(org=org, user__email=normalize_email(actor), role=OrgRole.ADMIN)
                 .first()
             )
             if actor_member is None:
