@@ -467,9 +467,9 @@ class SignTenantContext(migrations.RunSQL):
 class EnableUserRLS(migrations.RunSQL):
     """Row-level security on the accounts table, which has no organisation of its own: an
     account is visible to itself, to the organisations it is a member of, and to a sign-in or
-    password-reset look-up by its exact email (the context's ``login_email``). Anyone may
-    create an account (joining by invitation, an import); nobody deletes one through the
-    application role."""
+    password-reset look-up by its exact email (the context's ``login_email``); it is changed
+    only by itself or by those look-ups. Anyone may create an account (joining by
+    invitation, an import); nobody deletes one through the application role."""
 
     reduces_to_sql = False
 
@@ -495,12 +495,17 @@ class EnableUserRLS(migrations.RunSQL):
             "-> 'login_emails')) "
             f"OR EXISTS (SELECT 1 FROM {m} WHERE {m}.user_id = {t}.id AND {m}.org_id = {_ORG}))"
         )
+        # Changing an account (its password, name, last sign-in) is for the account itself,
+        # or for the sign-in and reset flows that found it by its email: never for its
+        # colleagues, so an injected statement in one person's request cannot rewrite
+        # another person's password.
+        own = f"(id = {_USER} OR email = {_context_value('login_email')})"
         for statement in (
             f"ALTER TABLE {t} ENABLE ROW LEVEL SECURITY",
             f"ALTER TABLE {t} FORCE ROW LEVEL SECURITY",
             f"CREATE POLICY account_read ON {t} FOR SELECT USING {visible}",
             f"CREATE POLICY account_create ON {t} FOR INSERT WITH CHECK (true)",
-            f"CREATE POLICY account_update ON {t} FOR UPDATE USING {visible} WITH CHECK (true)",
+            f"CREATE POLICY account_update ON {t} FOR UPDATE USING {own} WITH CHECK (true)",
         ):
             schema_editor.execute(statement)
         role = _app_role(schema_editor)

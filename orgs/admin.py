@@ -133,6 +133,14 @@ class UserAdmin(DjangoUserAdmin):
     )
     inlines = [MembershipInline]
 
+    def has_change_permission(self, request, obj=None):
+        # Under row-level security an account is changed only by itself (or by the sign-in
+        # and reset flows): staff read other accounts here and change them with operator
+        # commands (the maintenance role).
+        if obj is not None and obj.pk != request.user.pk:
+            return False
+        return super().has_change_permission(request, obj)
+
     def save_model(self, request, obj, form, change):
         # A new account names its email; row-level security shows it back by that email.
         look_up_account(obj.email)

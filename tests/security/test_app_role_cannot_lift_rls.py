@@ -155,3 +155,18 @@ def test_the_application_role_cannot_make_an_account_staff(app_role_db, tenants)
         "INSERT INTO orgs_user (email, full_name, password, is_staff, is_superuser, is_active, "
         "date_joined) VALUES ('root@x.test', '', '!', true, true, true, now())",
     )
+
+
+def test_an_account_is_changed_only_by_itself(app_role_db, tenants):
+    acme, _globex, ann, _gus = tenants
+    colleague = MembershipFactory(org=acme, user__email="col@acme.test")
+    cur = app_role_db.cursor()
+    ctx, sig = rls._encode({"org_id": acme.pk, "user_id": ann.user_id})
+    cur.execute("SELECT set_config('kra.ctx', %s, false)", [ctx])
+    cur.execute("SELECT set_config('kra.sig', %s, false)", [sig])
+    # The colleague is visible (same organisation) but their password cannot be rewritten.
+    assert _count(cur, "SELECT count(*) FROM orgs_user WHERE id = %s", [colleague.user_id]) == 1
+    cur.execute("UPDATE orgs_user SET password = 'x' WHERE id = %s", [colleague.user_id])
+    assert cur.rowcount == 0
+    cur.execute("UPDATE orgs_user SET full_name = 'Ann' WHERE id = %s", [ann.user_id])
+    assert cur.rowcount == 1

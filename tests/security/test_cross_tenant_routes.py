@@ -31,6 +31,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from rest_framework.test import APIClient
 
 from kpis.models import KPI
+from kra_platform import rls
 from kras.models import KRA, KRATemplate, StrategicObjective
 from orgs.models import (
     ApiToken,
@@ -1303,8 +1304,27 @@ class World:
         return self.api_token if api_auth == "token" else self.api_session
 
 
+#: Every request of the checks below runs twice: under row-level security, and with it
+#: bypassed, so that the application's own scoping (the access helpers, the API bases, the
+#: policy) is proven on its own and not only by the database behind it.
+RLS_MODES = ("rls enforced", "rls bypassed")
+
+
+@pytest.fixture(params=RLS_MODES)
+def rls_mode(request, settings, db) -> str:
+    """Each request's transaction acts as ``DATABASE_APP_ROLE`` (kra_platform.rls
+    swap_context); in the bypassed run that is the maintenance role, which has BYPASSRLS."""
+    bypassed = request.param == "rls bypassed"
+    if bypassed:
+        settings.DATABASE_APP_ROLE = settings.DATABASE_MAINTENANCE_ROLE
+    # The same switch a request makes: prove it takes the mode asked for.
+    with rls.tenant_context():
+        assert rls.connection_bypasses_rls() is bypassed
+    return request.param
+
+
 @pytest.fixture
-def world(db) -> World:
+def world(rls_mode) -> World:
     a = populate_org(slug="acme", marker="Acme")
     b = populate_org(slug="globex", marker="Globex")
     dual_in_a, dual_in_b = add_member_of_both(a, b)

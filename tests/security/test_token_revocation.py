@@ -84,7 +84,9 @@ def test_a_password_reset_revokes_every_token(client, alice):
     assert event.changes["reason"]["new"] == "password reset"
 
 
-def test_a_password_set_by_platform_staff_revokes_every_token(client, alice):
+def test_platform_staff_cannot_set_another_accounts_password_in_the_admin(client, alice):
+    # An account is changed only by itself (or by the sign-in and reset flows): staff send
+    # a reset link instead, and the person's tokens die when they choose a new password.
     _token, raw = api_token_create(member=alice, name="sync")
     client.force_login(UserFactory(email="ops@platform.test", is_staff=True, is_superuser=True))
     # Platform staff work in one organisation at a time in the admin.
@@ -95,9 +97,27 @@ def test_a_password_set_by_platform_staff_revokes_every_token(client, alice):
         reverse("admin:auth_user_password_change", args=[alice.user.pk]),
         {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD, "usable_password": "true"},
     )
-    assert response.status_code == 302
+    assert response.status_code == 403
     alice.user.refresh_from_db()
-    assert alice.user.check_password(NEW_PASSWORD)
+    assert not alice.user.check_password(NEW_PASSWORD)
+    assert works(raw)
+
+
+def test_a_password_staff_set_on_their_own_account_revokes_its_tokens(client, alice):
+    ops = UserFactory(email="ops@platform.test", is_staff=True, is_superuser=True)
+    staff_member = MembershipFactory(org=alice.org, user=ops)
+    _token, raw = api_token_create(member=staff_member, name="ops script")
+    client.force_login(ops)
+    session = client.session
+    session[ADMIN_ORG_SESSION_KEY] = alice.org_id
+    session.save()
+    response = client.post(
+        reverse("admin:auth_user_password_change", args=[ops.pk]),
+        {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD, "usable_password": "true"},
+    )
+    assert response.status_code == 302
+    ops.refresh_from_db()
+    assert ops.check_password(NEW_PASSWORD)
     assert not works(raw)
 
 
