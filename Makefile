@@ -31,6 +31,7 @@ node_modules/.installed: package.json package-lock.json
 lint: install security
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(PY) -m kra_platform.database
 	$(PY) manage.py makemigrations --check --dry-run
 
 # bandit: medium findings are shown for information, a high one fails. A finding that is
