@@ -16,7 +16,6 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from kras.models import KRA
-from orgs import policy
 from orgs.api.base import OrgPrimaryKeyRelatedField, OrgScopedViewSet
 from orgs.api.schema import documents_tenant_errors
 from orgs.org_settings import rule_settings
@@ -24,7 +23,8 @@ from orgs.policy import Action
 
 from . import services
 from .models import KPI
-from .selectors import achievement_formula, kpi_smart
+from .readiness import kpi_smart
+from .selectors import achievement_formula
 
 #: A KPI with its KRA's ladder (the SMART check's R reads it).
 KPI_RELATED = (
@@ -147,6 +147,11 @@ class KPIViewSet(
     serializer_class = KPISerializer
     required_action = Action.VIEW_ROLES
     write_action = Action.MANAGE_KRA
+    object_action = Action.MANAGE_KRA
+
+    def policy_object(self, kpi):
+        # A KPI is managed with its KRA.
+        return kpi.kra
 
     def get_serializer_class(self):
         if self.action == "retrieve":
@@ -165,11 +170,9 @@ class KPIViewSet(
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
         kra = data.pop("kra")
-        policy.require(self.membership, Action.MANAGE_KRA, kra)
         serializer.instance = services.kpi_create(kra=kra, actor=self.membership, **data)
 
     def perform_update(self, serializer):
-        policy.require(self.membership, Action.MANAGE_KRA, serializer.instance.kra)
         data = dict(serializer.validated_data)
         data.pop("kra", None)
         serializer.instance = services.kpi_update(
@@ -177,14 +180,12 @@ class KPIViewSet(
         )
 
     def perform_destroy(self, instance):
-        policy.require(self.membership, Action.MANAGE_KRA, instance.kra)
         services.kpi_delete(kpi=instance, actor=self.membership)
 
     @extend_schema(request=KPIMoveSerializer, responses=KPISerializer)
     @action(detail=True, methods=["post"])
     def move(self, request, org_slug=None, pk=None):
         kpi = self.get_object()
-        policy.require(self.membership, Action.MANAGE_KRA, kpi.kra)
         data = KPIMoveSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         moved = services.kpi_move(

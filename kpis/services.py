@@ -3,7 +3,7 @@
 Refused: what makes a KPI inconsistent (a range for a "higher is better" KPI, a range whose
 low end is not below its high end, a currency measure without its currency, dates out of
 order). Allowed while drafting: what makes it merely incomplete (no target yet, no unit, no
-due date); the SMART check in ``kpis.selectors`` names those.
+due date); the SMART check in ``kpis.readiness`` names those.
 
 A changed target, range or baseline flags every KRA below the KPI's KRA for review.
 """

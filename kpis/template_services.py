@@ -29,7 +29,7 @@ from roles.models import AreaOfFocus, Role
 from roles.services import area_create, role_create
 
 from .models import KPI
-from .selectors import drafting_warnings
+from .readiness import drafting_warnings
 from .services import kpi_create
 
 _TEMPLATE_FIELDS = ("name", "category", "description")

@@ -21,7 +21,8 @@ from orgs.views.base import form_errors_from, org_view
 from . import services
 from .access import get_kpi_for_member
 from .forms import KPIForm
-from .selectors import achievement_formula, kpi_smart
+from .readiness import kpi_smart
+from .selectors import achievement_formula
 
 
 def _back(request, member, kra):
@@ -31,6 +32,11 @@ def _back(request, member, kra):
     return redirect("kra-detail", org_slug=member.org.slug, pk=kra.pk)
 
 
+def _kra_of(kpi):
+    # A KPI is managed with its KRA.
+    return kpi.kra
+
+
 def _panel_or_back(request, member, kra):
     if request.htmx and kra.level == KRALevel.ROLE:
         return render_role_panel(request, member, kra.role)
@@ -38,10 +44,8 @@ def _panel_or_back(request, member, kra):
 
 
 @require_http_methods(["GET", "POST"])
-@org_view(Action.MANAGE_KRA)
-def kpi_create(request, member, kra_pk):
-    kra = get_kra_for_member(member, kra_pk)
-    policy.require(member, Action.MANAGE_KRA, kra)
+@org_view(Action.MANAGE_KRA, fetch=lambda member, kra_pk: get_kra_for_member(member, kra_pk))
+def kpi_create(request, member, kra):
     form = KPIForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -77,10 +81,8 @@ def kpi_detail(request, member, pk):
 
 
 @require_http_methods(["GET", "POST"])
-@org_view(Action.MANAGE_KRA)
-def kpi_edit(request, member, pk):
-    kpi = get_kpi_for_member(member, pk)
-    policy.require(member, Action.MANAGE_KRA, kpi.kra)
+@org_view(Action.MANAGE_KRA, fetch=get_kpi_for_member, policy_object=_kra_of)
+def kpi_edit(request, member, kpi):
     form = KPIForm(request.POST or None, instance=kpi)
     if request.method == "POST" and form.is_valid():
         try:
@@ -101,12 +103,10 @@ def kpi_edit(request, member, pk):
 
 
 @require_http_methods(["GET", "POST"])
-@org_view(Action.MANAGE_KRA)
-def kpi_delete(request, member, pk):
+@org_view(Action.MANAGE_KRA, fetch=get_kpi_for_member, policy_object=_kra_of)
+def kpi_delete(request, member, kpi):
     """GET asks for confirmation; POST deletes."""
-    kpi = get_kpi_for_member(member, pk)
     kra = kpi.kra
-    policy.require(member, Action.MANAGE_KRA, kra)
     if request.method == "POST":
         services.kpi_delete(kpi=kpi, actor=member)
         if not request.htmx:
@@ -120,10 +120,8 @@ def kpi_delete(request, member, pk):
 
 
 @require_POST
-@org_view(Action.MANAGE_KRA)
-def kpi_move(request, member, pk):
-    kpi = get_kpi_for_member(member, pk)
-    policy.require(member, Action.MANAGE_KRA, kpi.kra)
+@org_view(Action.MANAGE_KRA, fetch=get_kpi_for_member, policy_object=_kra_of)
+def kpi_move(request, member, kpi):
     try:
         services.kpi_move(kpi=kpi, actor=member, direction=request.POST.get("direction", ""))
     except ValidationError as exc:

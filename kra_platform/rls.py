@@ -223,7 +223,7 @@ def dangerously_bypass_rls(*, reason: str, actor: str = "system") -> Iterator[No
 def ensure_context_functions(schema_editor) -> None:
     """The key table and the functions the policies call (idempotent). Runs as the owner,
     first thing in the migrations that create policies."""
-    app = _app_role(schema_editor)
+    app = app_role(schema_editor)
     statements = [
         f"CREATE TABLE IF NOT EXISTS {KEY_TABLE} ("
         "id smallint PRIMARY KEY CHECK (id = 1), key bytea NOT NULL)",
@@ -269,7 +269,7 @@ def sync_context_key(conn) -> None:
 # --- migration operations -------------------------------------------------------------
 
 
-def _app_role(schema_editor) -> str | None:
+def app_role(schema_editor) -> str | None:
     """The application role to grant to, when it exists and differs from the migrating one."""
     role = getattr(settings, "DATABASE_APP_ROLE", None)
     with schema_editor.connection.cursor() as cursor:
@@ -284,6 +284,15 @@ def _quote(schema_editor, name: str) -> str:
     return schema_editor.quote_name(name)
 
 
+def _lift(schema_editor, table: str, policies: tuple[str, ...]) -> None:
+    """Undo row-level security on ``table``: drop its policies, stop enforcing."""
+    t = _quote(schema_editor, table)
+    for policy in policies:
+        schema_editor.execute(f"DROP POLICY IF EXISTS {policy} ON {t}")
+    schema_editor.execute(f"ALTER TABLE {t} NO FORCE ROW LEVEL SECURITY")
+    schema_editor.execute(f"ALTER TABLE {t} DISABLE ROW LEVEL SECURITY")
+
+
 class GrantApplicationRole(migrations.RunSQL):
     """Let the application role use every table and sequence, now and later, without owning
     them. Runs first in the orgs app; later tables inherit it through default privileges."""
@@ -294,7 +303,7 @@ class GrantApplicationRole(migrations.RunSQL):
         super().__init__(sql=migrations.RunSQL.noop, reverse_sql=migrations.RunSQL.noop)
 
     def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        role = _app_role(schema_editor)
+        role = app_role(schema_editor)
         if role is None:
             return
         r = _quote(schema_editor, role)
@@ -367,11 +376,7 @@ class EnableTenantRLS(migrations.RunSQL):
             schema_editor.execute(statement)
 
     def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        t = _quote(schema_editor, self.table)
-        for policy in ("tenant_isolation", "bearer_read", "own_rows_read"):
-            schema_editor.execute(f"DROP POLICY IF EXISTS {policy} ON {t}")
-        schema_editor.execute(f"ALTER TABLE {t} NO FORCE ROW LEVEL SECURITY")
-        schema_editor.execute(f"ALTER TABLE {t} DISABLE ROW LEVEL SECURITY")
+        _lift(schema_editor, self.table, ("tenant_isolation", "bearer_read", "own_rows_read"))
 
     def describe(self):
         return f"Row-level security on {self.table}"
@@ -403,7 +408,7 @@ class MakeAppendOnly(migrations.RunSQL):
             f"CREATE TRIGGER append_only BEFORE UPDATE OR DELETE ON {t} "
             f"FOR EACH ROW EXECUTE FUNCTION {fn}()"
         )
-        role = _app_role(schema_editor)
+        role = app_role(schema_editor)
         if role:
             schema_editor.execute(
                 f"REVOKE UPDATE, DELETE, TRUNCATE ON {t} FROM {_quote(schema_editor, role)}"
@@ -508,18 +513,14 @@ class EnableUserRLS(migrations.RunSQL):
             f"CREATE POLICY account_update ON {t} FOR UPDATE USING {own} WITH CHECK (true)",
         ):
             schema_editor.execute(statement)
-        role = _app_role(schema_editor)
+        role = app_role(schema_editor)
         if role:
             schema_editor.execute(
                 f"REVOKE DELETE, TRUNCATE ON {t} FROM {_quote(schema_editor, role)}"
             )
 
     def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        t = _quote(schema_editor, self.table)
-        for policy in ("account_read", "account_create", "account_update"):
-            schema_editor.execute(f"DROP POLICY IF EXISTS {policy} ON {t}")
-        schema_editor.execute(f"ALTER TABLE {t} NO FORCE ROW LEVEL SECURITY")
-        schema_editor.execute(f"ALTER TABLE {t} DISABLE ROW LEVEL SECURITY")
+        _lift(schema_editor, self.table, ("account_read", "account_create", "account_update"))
 
     def describe(self):
         return f"Row-level security on {self.table}"

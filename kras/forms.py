@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from orgs.fields import MemberField
 from orgs.models import Department, Organization
+from orgs.org_settings import COUNT_HIGHEST, COUNT_LOWEST
 from roles.models import AreaOfFocus, Role
 
 from .models import KRA, KRALevel, KRAStatus, ObjectiveStatus, StrategicObjective
@@ -169,10 +170,18 @@ class KRARetireForm(forms.Form):
 
 
 class OrgRulesForm(forms.Form):
-    kra_min = forms.IntegerField(label=_("Fewest KRAs per role"), min_value=0, max_value=20)
-    kra_max = forms.IntegerField(label=_("Most KRAs per role"), min_value=0, max_value=20)
-    kpi_min = forms.IntegerField(label=_("Fewest KPIs per KRA"), min_value=0, max_value=20)
-    kpi_max = forms.IntegerField(label=_("Most KPIs per KRA"), min_value=0, max_value=20)
+    kra_min = forms.IntegerField(
+        label=_("Fewest KRAs per role"), min_value=COUNT_LOWEST, max_value=COUNT_HIGHEST
+    )
+    kra_max = forms.IntegerField(
+        label=_("Most KRAs per role"), min_value=COUNT_LOWEST, max_value=COUNT_HIGHEST
+    )
+    kpi_min = forms.IntegerField(
+        label=_("Fewest KPIs per KRA"), min_value=COUNT_LOWEST, max_value=COUNT_HIGHEST
+    )
+    kpi_max = forms.IntegerField(
+        label=_("Most KPIs per KRA"), min_value=COUNT_LOWEST, max_value=COUNT_HIGHEST
+    )
     require_alignment = forms.BooleanField(
         label=_(
             "Every KRA must ladder up to a strategic objective before an agreement is proposed"

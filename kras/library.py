@@ -5,7 +5,10 @@ focus, and KRAs with their KPIs).
 Files are validated when first loaded, so a bad edit fails loudly (and in the test suite)
 instead of producing half-built roles. Organisations' own templates (``KRATemplate``) use
 the same ``content`` shape and the same validation, minus the counts and totals: a role
-saved while still being drafted may not add up yet.
+saved while still being drafted may not add up yet. The counts and totals are decided by
+the drafting rules' own functions (``kras.rules``: ``count_within``, ``weights_complete``),
+the ones a role's readiness and an agreement's proposal use; shipped templates hold
+themselves to the organisation settings' default ranges.
 
 This module knows the KPI vocabulary as plain strings, because kras sits to the left of
 kpis; a test holds them equal to the choices of ``kpis.models``.
@@ -20,6 +23,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from orgs.org_settings import DEFAULTS
+
+from . import rules
+
 LIBRARY_DIR = Path(__file__).resolve().parent / "library"
 
 MEASURE_TYPES = ("number", "percent", "currency", "boolean")
@@ -29,8 +36,9 @@ AGGREGATIONS = ("sum", "avg", "last", "min", "max")
 #: Which kind of strategic objective a KRA usually serves; a hint for laddering.
 THEMES = ("growth", "customers", "operations", "people", "technology", "compliance", "finance")
 
-KRA_RANGE = (3, 5)
-KPI_RANGE = (1, 3)
+#: What a shipped template holds itself to: the default ranges of the count settings.
+KRA_RANGE = (DEFAULTS["kra_min"], DEFAULTS["kra_max"])
+KPI_RANGE = (DEFAULTS["kpi_min"], DEFAULTS["kpi_max"])
 ROLES_PER_FAMILY = (1, 3)
 
 _KEY = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -104,7 +112,7 @@ def _text(value) -> bool:
 def _check_kpi(kpi, where: str, *, strict: bool = True) -> list[str]:
     """Problems with one KPI. What drafting only warns about (no target or unit yet, a weight
     of 0, a baseline on the wrong side of the target: the SMART check's "M" and "A" in
-    ``kpis.selectors``) is refused in the shipped library (``strict``) alone: an
+    ``kpis.readiness``) is refused in the shipped library (``strict``) alone: an
     organisation's template keeps a role as it was drafted."""
     if not isinstance(kpi, dict):
         return [f"{where}: a KPI must be an object"]
@@ -169,15 +177,16 @@ def _check_kpi(kpi, where: str, *, strict: bool = True) -> list[str]:
 
 
 def _total_problem(items: list[dict], what: str, where: str) -> str | None:
-    total = sum((_number(i.get("weight")) or Decimal(0)) for i in items)
-    if total != 100:
+    total = rules.weight_sum(_number(i.get("weight")) for i in items)
+    if not rules.weights_complete(total):
         return f"{where}: {what} weights total {total.normalize():f}, not 100"
     return None
 
 
 def validate_content(content, *, strict: bool = True) -> list[str]:
     """Problems with one template's content (``{"purpose", "areas_of_focus", "kras"}``).
-    ``strict`` adds the counts (3–5 KRAs, 1–3 KPIs each) and the weight totals of 100."""
+    ``strict`` adds the counts (``KRA_RANGE`` KRAs, ``KPI_RANGE`` KPIs each) and the weight
+    totals of 100."""
     if not isinstance(content, dict) or not isinstance(content.get("kras"), list):
         return ["the template needs a list of KRAs"]
     problems = []
@@ -188,7 +197,7 @@ def validate_content(content, *, strict: bool = True) -> list[str]:
     kras = content["kras"]
     if not kras:
         problems.append("the template has no KRAs")
-    if strict and kras and not KRA_RANGE[0] <= len(kras) <= KRA_RANGE[1]:
+    if strict and kras and not rules.count_within(len(kras), *KRA_RANGE):
         problems.append(f"{len(kras)} KRAs, not {KRA_RANGE[0]} to {KRA_RANGE[1]}")
     for number, kra in enumerate(kras, start=1):
         if not isinstance(kra, dict):
@@ -208,7 +217,7 @@ def validate_content(content, *, strict: bool = True) -> list[str]:
         if not isinstance(kpis, list):
             problems.append(f"{where}: needs a list of KPIs")
             continue
-        if strict and not KPI_RANGE[0] <= len(kpis) <= KPI_RANGE[1]:
+        if strict and not rules.count_within(len(kpis), *KPI_RANGE):
             problems.append(f"{where}: {len(kpis)} KPIs, not {KPI_RANGE[0]} to {KPI_RANGE[1]}")
         for kpi in kpis:
             problems += _check_kpi(kpi, where, strict=strict)

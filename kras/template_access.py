@@ -35,8 +35,11 @@ def resolve_template(member, key: str) -> library.RoleTemplate | KRATemplate:
         raise Http404 from None
 
 
-def may_delete_template(member: Membership, template: KRATemplate) -> bool:
-    """Whoever saved a template may delete it, and so may an org admin."""
+def may_delete_template(member: Membership, template) -> bool:
+    """Whoever saved one of the organisation's templates may delete it, and so may an org
+    admin; a library template is deleted by no one."""
+    if not isinstance(template, KRATemplate):
+        return False
     if not member.is_active or template.org_id != member.org_id:
         return False
     return policy.is_admin(member) or template.created_by_id == member.pk

@@ -8,7 +8,8 @@ context. Seeing every organisation's rows at once is for the maintenance role on
 
 Changes that have a service go through it, so the admin writes the same audit trail as the
 product: organisations are created, suspended and reactivated by the organisation services,
-and a member's role or activity by the membership services. Secrets (token and invitation
+their rule settings changed by the rules service (``org_settings``), and a member's role or
+activity by the membership services. Secrets (token and invitation
 hashes) and the audit trail are read-only.
 """
 
@@ -33,7 +34,7 @@ from django.utils.translation import ngettext
 
 from kra_platform import rls
 
-from . import audit, services
+from . import org_settings, services
 from .emails import normalize_email
 from .models import (
     ApiToken,
@@ -184,6 +185,26 @@ class OrganizationCreationForm(forms.ModelForm):
         return email
 
 
+class OrganizationChangeForm(forms.ModelForm):
+    """An organisation's change form. Its rule settings are checked by the rules service's
+    own validation (``org_settings.rule_changes``), so the admin refuses what the rules page
+    and API refuse, in the same words, and saves nothing then."""
+
+    class Meta:
+        model = Organization
+        fields = ("settings",)  # the admin adds the fieldsets' own
+
+    def clean_settings(self):
+        settings = self.cleaned_data.get("settings")
+        try:
+            # self.instance still holds the stored settings: the form writes the new ones
+            # on it only after cleaning.
+            self.rule_changes = org_settings.rule_changes(self.instance, settings or {})
+        except ValidationError as exc:
+            raise forms.ValidationError(exc.messages) from exc
+        return settings
+
+
 class SuspendForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason"),
@@ -226,6 +247,7 @@ class OrganizationAdmin(admin.ModelAdmin):
         ),
     )
     add_fieldsets = ((None, {"fields": ("name", "slug", "timezone", "admin_email", "admin_name")}),)
+    form = OrganizationChangeForm
 
     def changelist_view(self, request, extra_context=None):
         self._request = request
@@ -294,16 +316,13 @@ class OrganizationAdmin(admin.ModelAdmin):
             stored = Organization.objects.get(pk=obj.pk)
             with rls.tenant_context(org_id=obj.pk, user_id=request.user.pk):
                 services.organization_update_profile(org=stored, actor=request.user, **profile)
-        before = Organization.objects.values_list("settings", flat=True).get(pk=obj.pk)
-        if before != obj.settings:
-            obj.save(update_fields=["settings"])
+        changes = getattr(form, "rule_changes", None)
+        if changes:
+            # Through the rules service, like the rules page: validated as a whole (again,
+            # under its lock), stored and audited.
             with rls.tenant_context(org_id=obj.pk, user_id=request.user.pk):
-                audit.record(
-                    org=obj,
-                    actor=request.user,
-                    action="organization.update",
-                    obj=obj,
-                    changes={"settings": {"old": before, "new": obj.settings}},
+                org_settings.organization_update_rules(
+                    org=Organization.objects.get(pk=obj.pk), actor=request.user, **changes
                 )
 
     @admin.action(description=_("Suspend the selected organisations"))

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime
 import decimal
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
@@ -48,7 +49,7 @@ def diff(before: dict, after: dict) -> dict:
     }
 
 
-def record(
+def event(
     *,
     org: Organization,
     actor,
@@ -56,9 +57,10 @@ def record(
     obj: models.Model,
     changes: dict | None = None,
 ) -> AuditEvent:
-    """Append one audit row. ``actor`` is a User, a Membership or None (the system)."""
+    """One audit row, not yet saved: ``record`` saves one, ``record_many`` many at once.
+    ``actor`` is a User, a Membership or None (the system)."""
     user = getattr(actor, "user", actor)
-    return AuditEvent.objects.create(
+    return AuditEvent(
         org=org,
         actor=user,
         actor_label=(user.email if user is not None else "system"),
@@ -68,6 +70,91 @@ def record(
         object_repr=str(obj)[:300],
         changes=changes or {},
     )
+
+
+def record(
+    *,
+    org: Organization,
+    actor,
+    action: str,
+    obj: models.Model,
+    changes: dict | None = None,
+) -> AuditEvent:
+    """Append one audit row. ``actor`` is a User, a Membership or None (the system)."""
+    row = event(org=org, actor=actor, action=action, obj=obj, changes=changes)
+    row.save(force_insert=True)
+    return row
+
+
+def record_many(events: Iterable[AuditEvent]) -> list[AuditEvent]:
+    """Append many rows made by ``event`` in a few INSERTs (an import, a cascade)."""
+    return AuditEvent.objects.bulk_create(list(events), batch_size=1000)
+
+
+def record_created(
+    *,
+    org: Organization,
+    actor,
+    action: str,
+    obj: models.Model,
+    fields: Iterable[str],
+    extra: dict | None = None,
+) -> AuditEvent:
+    """Record that ``obj`` was made: every field of ``fields`` from nothing to its value,
+    and ``extra`` (already in the ``{"old", "new"}`` shape) after them."""
+    changes = {**diff({}, snapshot(obj, fields)), **(extra or {})}
+    return record(org=org, actor=actor, action=action, obj=obj, changes=changes)
+
+
+def record_deleted(
+    *, org: Organization, actor, action: str, obj: models.Model, fields: Iterable[str]
+) -> AuditEvent:
+    """Record that ``obj`` goes: every field of ``fields`` from its value to nothing. Call it
+    before deleting, while ``obj`` still has its primary key."""
+    return record(
+        org=org, actor=actor, action=action, obj=obj, changes=diff(snapshot(obj, fields), {})
+    )
+
+
+@dataclass
+class Tracked:
+    """What ``tracked`` saw change: ``changes`` (empty when nothing did) and the row it
+    recorded, if any. Both are filled in when the block ends."""
+
+    changes: dict = field(default_factory=dict)
+    event: AuditEvent | None = None
+
+
+@contextmanager
+def tracked(
+    obj: models.Model,
+    fields: Iterable[str],
+    *,
+    actor,
+    action: str,
+    org: Organization | None = None,
+) -> Iterator[Tracked]:
+    """Snapshot ``fields`` of ``obj`` before the block and, after it, record what changed
+    (nothing at all when nothing did). ``org`` defaults to ``obj.org``. An exception in the
+    block records nothing::
+
+        with audit.tracked(department, FIELDS, actor=actor, action="department.update"):
+            department.name = "Sales"
+            department.save(update_fields=["name"])
+    """
+    fields = tuple(fields)
+    before = snapshot(obj, fields)
+    result = Tracked()
+    yield result
+    result.changes = diff(before, snapshot(obj, fields))
+    if result.changes:
+        result.event = record(
+            org=org if org is not None else obj.org,
+            actor=actor,
+            action=action,
+            obj=obj,
+            changes=result.changes,
+        )
 
 
 # --- display: the trail as a person reads it -------------------------------------------------

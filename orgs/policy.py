@@ -1,7 +1,9 @@
 """Who may do what: one policy, shared by pages and the API.
 
 Decisions come from the member's org role and the org chart. A "manager" is not a flag: it is
-whoever has direct reports or heads a department.
+whoever has direct reports or heads a department. The org chart's own rules (which
+departments a head manages, who is in whose reporting line) are ``people_rules``'; this
+module names them too (``policy.headed_department_ids``) for the callers that ask it.
 
 Org admins configure the organisation. HR reads everything in it (people including the
 deactivated, roles with their cost, the audit trail) and manages people (invitations, a
@@ -21,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .models import Membership, OrgRole
+from .people_rules import headed_department_ids, in_reporting_line
 
 
 class Action(enum.StrEnum):
@@ -50,6 +53,13 @@ class Action(enum.StrEnum):
     # Who holds a role. With a Role: org admins and HR, or whoever manages the role. Which
     # people a manager may assign is ``assignment_refusal``'s to say.
     ASSIGN_ROLE = "assign_role"
+    # Agreements (docs/DOMAIN.md rules R29 to R31, R40). With an Agreement, or the Membership
+    # it is for: see ``_agreement_allowed``. Signing is the agreement service's to decide
+    # (the person, the manager of record or a per-object delegate, then HR).
+    VIEW_AGREEMENT = "view_agreement"
+    MANAGE_AGREEMENT = "manage_agreement"
+    VOID_AGREEMENT = "void_agreement"
+    ACKNOWLEDGE_AGREEMENT = "acknowledge_agreement"
 
 
 # Configuring the organisation: org admins only.
@@ -84,26 +94,6 @@ def is_hr(member: Membership) -> bool:
 def is_manager(member: Membership) -> bool:
     """Has active direct reports or heads a department."""
     return member.reports.filter(is_active=True).exists() or member.headed_departments.exists()
-
-
-def headed_department_ids(member: Membership) -> set[int]:
-    """Departments the member heads, with every department below them."""
-    from .models import Department
-
-    rows = list(
-        Department.objects.filter(org_id=member.org_id).values_list("pk", "parent_id", "head_id")
-    )
-    children: dict[int | None, list[int]] = {}
-    for pk, parent_id, _head in rows:
-        children.setdefault(parent_id, []).append(pk)
-    result: set[int] = set()
-    stack = [pk for pk, _parent, head in rows if head == member.pk]
-    while stack:
-        pk = stack.pop()
-        if pk not in result:
-            result.add(pk)
-            stack.extend(children.get(pk, []))
-    return result
 
 
 def _manages_department(member: Membership, department_id: int | None) -> bool:
@@ -180,22 +170,8 @@ def can(member: Membership, action: Action, obj=None) -> bool:
             return False
         role = getattr(obj, "role", None) if hasattr(obj, "level") else None
         return _manages_department(member, getattr(role or obj, "department_id", None))
-    return False
-
-
-def in_reporting_line(manager: Membership, person: Membership) -> bool:
-    """Whether ``person`` reports to ``manager``, directly or through others."""
-    seen: set[int] = set()
-    manager_id = person.manager_id
-    while manager_id is not None and manager_id not in seen:
-        if manager_id == manager.pk:
-            return True
-        seen.add(manager_id)
-        manager_id = (
-            Membership.objects.filter(pk=manager_id, org_id=person.org_id)
-            .values_list("manager_id", flat=True)
-            .first()
-        )
+    if action in _AGREEMENTS:
+        return _agreement_allowed(member, action, obj)
     return False
 
 
@@ -221,6 +197,63 @@ def assignment_refusal(actor, role, person: Membership) -> str | None:
     )
 
 
-def require(member: Membership, action: Action, obj=None) -> None:
-    if not can(member, action, obj):
-        raise PermissionDenied(f"not allowed: {action}")
+#: A decision about one object that is not a single Action (confirming a flagged KRA: whoever
+#: may manage it, and its owner), kept by the app that owns the object: ``(member, obj)``.
+ObjectRule = Callable[[Membership, object], bool]
+
+
+def require(member: Membership, action: Action | ObjectRule, obj=None) -> None:
+    """PermissionDenied unless ``can(member, action, obj)``, or, for an object rule,
+    ``action(member, obj)``: pages and API bases check objects through this one call."""
+    allowed = can(member, action, obj) if isinstance(action, Action) else action(member, obj)
+    if not allowed:
+        name = action if isinstance(action, Action) else getattr(action, "__name__", "rule")
+        raise PermissionDenied(f"not allowed: {name}")
+
+
+# --- agreements -----------------------------------------------------------------------------
+
+_AGREEMENTS = {
+    Action.VIEW_AGREEMENT,
+    Action.MANAGE_AGREEMENT,
+    Action.VOID_AGREEMENT,
+    Action.ACKNOWLEDGE_AGREEMENT,
+}
+
+
+def in_management_line(member: Membership, person: Membership, manager_id=None) -> bool:
+    """Whether ``member`` manages ``person``: their manager (or ``manager_id``, an
+    agreement's manager of record), anyone above in the reporting line, or the head of
+    their department or of one above it."""
+    return (
+        member.pk in (person.manager_id, manager_id)
+        or in_reporting_line(member, person)
+        or _manages_department(member, person.department_id)
+    )
+
+
+def _agreement_allowed(member: Membership, action: Action, obj) -> bool:
+    """An agreement is the person's, their management line's and HR's: docs/DOMAIN.md
+    rule R40. Without an object: may the member see agreements at all (everyone: their own),
+    draft any (HR, managers), void or acknowledge any (HR). With an Agreement (or the
+    Membership it would be for): the person reads it; their management line and HR read
+    and draft it; HR voids and acknowledges it. Nobody drafts, voids or acknowledges their
+    own."""
+    if obj is None:
+        if action == Action.VIEW_AGREEMENT:
+            return True
+        if action == Action.MANAGE_AGREEMENT:
+            return is_hr(member) or is_manager(member)
+        return is_hr(member)
+    person = obj if isinstance(obj, Membership) else getattr(obj, "employee", None)
+    if person is None or person.org_id != member.org_id:
+        return False
+    manager_id = None if isinstance(obj, Membership) else getattr(obj, "manager_id", None)
+    own = person.pk == member.pk
+    if action == Action.VIEW_AGREEMENT:
+        return own or is_hr(member) or in_management_line(member, person, manager_id)
+    if own:
+        return False
+    if action == Action.MANAGE_AGREEMENT:
+        return is_hr(member) or in_management_line(member, person, manager_id)
+    return is_hr(member)

@@ -24,6 +24,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Greatest, NullIf
 
+from orgs import people_rules
 from orgs.models import Department, Organization
 
 from .models import AreaOfFocus, JustificationKind, Responsibility, Role, RoleAssignment
@@ -42,18 +43,7 @@ def current_assignments(*, today: datetime.date) -> Q:
 
 
 def department_with_descendants(*, org: Organization, department: Department) -> set[int]:
-    rows = list(Department.objects.filter(org=org).values_list("pk", "parent_id"))
-    children: dict[int | None, list[int]] = {}
-    for pk, parent_id in rows:
-        children.setdefault(parent_id, []).append(pk)
-    result: set[int] = set()
-    stack = [department.pk]
-    while stack:
-        pk = stack.pop()
-        if pk not in result:
-            result.add(pk)
-            stack.extend(children.get(pk, []))
-    return result
+    return people_rules.department_subtree(org_id=org.pk, roots=[department.pk])
 
 
 def filter_roles(

@@ -52,11 +52,13 @@ def _role_url(member: Membership, role_id: int, anchor: str = "") -> str:
     return reverse("role-detail", args=[member.org.slug, role_id]) + anchor
 
 
-def _managed_role(member: Membership, pk) -> Role:
-    """The role, 404 when not in the member's organisation, 403 when they may not manage it."""
-    role = get_role_for_member(member, pk)
-    policy.require(member, Action.MANAGE_ROLE, role)
-    return role
+def _role_of(obj) -> Role:
+    # An area of focus, an assignment: decided with the role they belong to.
+    return obj.role
+
+
+def _role_of_responsibility(responsibility) -> Role:
+    return responsibility.area.role
 
 
 # --- list, create, edit, delete -------------------------------------------------------------
@@ -164,9 +166,8 @@ def role_create(request, member):
     return render(request, "roles/role_form.html", {"form": form})
 
 
-@org_view(Action.MANAGE_ROLE)
-def role_edit(request, member, pk):
-    role = _managed_role(member, pk)
+@org_view(Action.MANAGE_ROLE, fetch=get_role_for_member)
+def role_edit(request, member, role):
     heading = role.title
     form = RoleForm(request.POST or None, instance=role, member=member)
     if request.method == "POST" and form.is_valid():
@@ -184,10 +185,9 @@ def role_edit(request, member, pk):
 
 
 @require_http_methods(["GET", "POST"])
-@org_view(Action.MANAGE_ROLE)
-def role_delete(request, member, pk):
+@org_view(Action.MANAGE_ROLE, fetch=get_role_for_member)
+def role_delete(request, member, role):
     """GET asks for confirmation; POST deletes, or explains why the role must stay."""
-    role = _managed_role(member, pk)
     if request.method == "POST":
         try:
             services.role_delete(role=role, actor=member)
@@ -313,9 +313,8 @@ def role_detail(request, member, pk):
 
 
 @require_POST
-@org_view(Action.MANAGE_ROLE)
-def role_success_check(request, member, pk):
-    role = _managed_role(member, pk)
+@org_view(Action.MANAGE_ROLE, fetch=get_role_for_member)
+def role_success_check(request, member, role):
     form = SuccessCheckForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
@@ -336,10 +335,8 @@ def role_success_check(request, member, pk):
 
 
 @require_POST
-@org_view(Action.ASSIGN_ROLE)
-def role_assign(request, member, pk):
-    role = get_role_for_member(member, pk)
-    policy.require(member, Action.ASSIGN_ROLE, role)
+@org_view(Action.ASSIGN_ROLE, fetch=get_role_for_member)
+def role_assign(request, member, role):
     form = AssignForm(request.POST, org=member.org)
     if form.is_valid():
         try:
@@ -360,10 +357,8 @@ def role_assign(request, member, pk):
 
 
 @require_POST
-@org_view(Action.ASSIGN_ROLE)
-def role_assignment_end(request, member, pk):
-    assignment = get_assignment_for_member(member, pk)
-    policy.require(member, Action.ASSIGN_ROLE, assignment.role)
+@org_view(Action.ASSIGN_ROLE, fetch=get_assignment_for_member, policy_object=_role_of)
+def role_assignment_end(request, member, assignment):
     form = AssignmentEndForm(request.POST)
     if form.is_valid():
         try:
@@ -416,9 +411,8 @@ def role_areas(request, member, pk):
     return _areas_response(request, member, role)
 
 
-@org_view(Action.MANAGE_ROLE)
-def area_create(request, member, pk):
-    role = _managed_role(member, pk)
+@org_view(Action.MANAGE_ROLE, fetch=get_role_for_member)
+def area_create(request, member, role):
     form = _new_area_form(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -435,10 +429,9 @@ def area_create(request, member, pk):
     return render(request, "roles/area_form.html", {"form": form, "role": role})
 
 
-@org_view(Action.MANAGE_ROLE)
-def area_edit(request, member, pk):
-    area = get_area_for_member(member, pk)
-    role = _managed_role(member, area.role_id)
+@org_view(Action.MANAGE_ROLE, fetch=get_area_for_member, policy_object=_role_of)
+def area_edit(request, member, area):
+    role = area.role
     form = AreaForm(
         request.POST or None,
         initial={"title": area.title, "description": area.description},
@@ -460,10 +453,9 @@ def area_edit(request, member, pk):
 
 
 @require_POST
-@org_view(Action.MANAGE_ROLE)
-def area_delete(request, member, pk):
-    area = get_area_for_member(member, pk)
-    role = _managed_role(member, area.role_id)
+@org_view(Action.MANAGE_ROLE, fetch=get_area_for_member, policy_object=_role_of)
+def area_delete(request, member, area):
+    role = area.role
     services.area_delete(area=area, actor=member)
     if request.htmx:
         return _areas_response(request, member, role)
@@ -472,10 +464,9 @@ def area_delete(request, member, pk):
 
 
 @require_POST
-@org_view(Action.MANAGE_ROLE)
-def area_move(request, member, pk):
-    area = get_area_for_member(member, pk)
-    role = _managed_role(member, area.role_id)
+@org_view(Action.MANAGE_ROLE, fetch=get_area_for_member, policy_object=_role_of)
+def area_move(request, member, area):
+    role = area.role
     try:
         services.area_move(area=area, actor=member, direction=request.POST.get("direction", ""))
     except ValidationError as exc:
@@ -486,10 +477,9 @@ def area_move(request, member, pk):
     return redirect(_role_url(member, role.pk, f"#area-{area.pk}"))
 
 
-@org_view(Action.MANAGE_ROLE)
-def responsibility_create(request, member, pk):
-    area = get_area_for_member(member, pk)
-    role = _managed_role(member, area.role_id)
+@org_view(Action.MANAGE_ROLE, fetch=get_area_for_member, policy_object=_role_of)
+def responsibility_create(request, member, area):
+    role = area.role
     form = ResponsibilityForm(request.POST or None, auto_id=f"id_area{area.pk}_new_%s")
     if request.method == "POST" and form.is_valid():
         try:
@@ -508,11 +498,14 @@ def responsibility_create(request, member, pk):
     )
 
 
-@org_view(Action.MANAGE_ROLE)
-def responsibility_edit(request, member, pk):
-    responsibility = get_responsibility_for_member(member, pk)
+@org_view(
+    Action.MANAGE_ROLE,
+    fetch=get_responsibility_for_member,
+    policy_object=_role_of_responsibility,
+)
+def responsibility_edit(request, member, responsibility):
     area = responsibility.area
-    role = _managed_role(member, area.role_id)
+    role = area.role
     form = ResponsibilityForm(
         request.POST or None,
         initial={"description": responsibility.description},
@@ -542,10 +535,13 @@ def responsibility_edit(request, member, pk):
 
 
 @require_POST
-@org_view(Action.MANAGE_ROLE)
-def responsibility_delete(request, member, pk):
-    responsibility = get_responsibility_for_member(member, pk)
-    role = _managed_role(member, responsibility.area.role_id)
+@org_view(
+    Action.MANAGE_ROLE,
+    fetch=get_responsibility_for_member,
+    policy_object=_role_of_responsibility,
+)
+def responsibility_delete(request, member, responsibility):
+    role = responsibility.area.role
     services.responsibility_delete(responsibility=responsibility, actor=member)
     if request.htmx:
         return _areas_response(request, member, role)
@@ -554,10 +550,13 @@ def responsibility_delete(request, member, pk):
 
 
 @require_POST
-@org_view(Action.MANAGE_ROLE)
-def responsibility_move(request, member, pk):
-    responsibility = get_responsibility_for_member(member, pk)
-    role = _managed_role(member, responsibility.area.role_id)
+@org_view(
+    Action.MANAGE_ROLE,
+    fetch=get_responsibility_for_member,
+    policy_object=_role_of_responsibility,
+)
+def responsibility_move(request, member, responsibility):
+    role = responsibility.area.role
     try:
         services.responsibility_move(
             responsibility=responsibility,

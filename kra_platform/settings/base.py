@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "kras",
     "kpis",
     "reviews",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -3,17 +3,15 @@ library (browse, preview, apply to a role, save a role as a template, delete one
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from drf_spectacular.helpers import lazy_serializer
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
-from rest_framework import generics, serializers, status
+from rest_framework import serializers, status
 from rest_framework.response import Response
-from rest_framework.views import APIView
+from rest_framework.settings import api_settings
 
 from kpis.template_services import template_apply, template_delete, template_save_from_role
-from orgs import policy
-from orgs.api.base import OrgPrimaryKeyRelatedField, OrgScopedMixin
+from orgs.api.base import OrgPrimaryKeyRelatedField, OrgScopedAPIView
 from orgs.api.schema import documents_tenant_errors
 from orgs.models import Department
 from orgs.policy import Action
@@ -147,7 +145,7 @@ def _flag(value: str | None) -> bool:
 
 
 @documents_tenant_errors
-class CascadeView(OrgScopedMixin, APIView):
+class CascadeView(OrgScopedAPIView):
     """The cascade: objectives → KRAs laddering to them → role KRAs → the people holding each
     role. ``department`` (with the departments below it), ``needs_review`` and ``unaligned``
     keep the matching KRAs, with those above them as context."""
@@ -193,18 +191,19 @@ class ConfirmedKRASerializer(serializers.ModelSerializer):
 
 
 @documents_tenant_errors
-class KRAConfirmView(OrgScopedMixin, APIView):
+class KRAConfirmView(OrgScopedAPIView):
     """Confirm that a KRA flagged for review still holds (whoever may manage the KRA, and
     its named owner)."""
 
     required_action = Action.VIEW_ROLES
+    object_actions = {"POST": may_confirm}
+
+    def tenant_object(self):
+        return get_kra_for_member(self.membership, self.kwargs["pk"])
 
     @extend_schema(request=None, responses=ConfirmedKRASerializer)
     def post(self, request, org_slug, pk):
-        kra = get_kra_for_member(self.membership, pk)
-        if not may_confirm(self.membership, kra):
-            raise PermissionDenied("not allowed: confirm this KRA")
-        kra = kra_confirm_still_holds(kra=kra, actor=self.membership)
+        kra = kra_confirm_still_holds(kra=self.object, actor=self.membership)
         return Response(ConfirmedKRASerializer(kra).data)
 
 
@@ -263,49 +262,49 @@ class TemplateSaveSerializer(serializers.Serializer):
 
 
 @documents_tenant_errors
-class TemplateListView(OrgScopedMixin, generics.ListAPIView):
+class TemplateListView(OrgScopedAPIView):
     """The library's role templates and the organisation's own, filtered by ``q`` (title,
     purpose, KRAs, KPIs) and ``source``. POST saves a role's current KRAs and KPIs as a
     new template of the organisation (managers of the role, org admins)."""
 
     required_action = Action.VIEW_ROLES
     write_action = Action.SAVE_KRA_TEMPLATE
-    serializer_class = TemplateSummarySerializer
+    object_action = Action.SAVE_KRA_TEMPLATE
+    pagination_class = api_settings.DEFAULT_PAGINATION_CLASS
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return []
-        query = self.request.query_params.get("q", "")
-        source = self.request.query_params.get("source", "")
-        items = []
-        if source in ("", "library"):
-            items += library.search(query)
-        if source in ("", "organization"):
-            items += list(org_templates(self.membership, query=query))
-        return items
+    def tenant_object(self):
+        """A save acts on the role the body names."""
+        if self.request.method != "POST":
+            return None
+        self.payload = TemplateSaveSerializer(data=self.request.data, context={"org": self.org})
+        self.payload.is_valid(raise_exception=True)
+        return self.payload.validated_data["role"]
 
     @extend_schema(
         parameters=[
             OpenApiParameter("q", OpenApiTypes.STR, description="Search text"),
             OpenApiParameter("source", OpenApiTypes.STR, enum=["library", "organization"]),
-        ]
+        ],
+        responses=TemplateSummarySerializer(many=True),
     )
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
-
-    def list(self, request, *args, **kwargs):
-        page = self.paginate_queryset(self.get_queryset())
+    def get(self, request, org_slug):
+        query = request.query_params.get("q", "")
+        source = request.query_params.get("source", "")
+        items = []
+        if source in ("", "library"):
+            items += library.search(query)
+        if source in ("", "organization"):
+            items += list(org_templates(self.membership, query=query))
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(items, request, view=self)
         data = [template_summary(self.membership, t) for t in page]
-        return self.get_paginated_response(TemplateSummarySerializer(data, many=True).data)
+        return paginator.get_paginated_response(TemplateSummarySerializer(data, many=True).data)
 
     @extend_schema(request=TemplateSaveSerializer, responses={201: TemplateDetailSerializer})
     def post(self, request, org_slug):
-        payload = TemplateSaveSerializer(data=request.data, context={"org": self.org})
-        payload.is_valid(raise_exception=True)
-        data = payload.validated_data
-        policy.require(self.membership, Action.SAVE_KRA_TEMPLATE, data["role"])
+        data = self.payload.validated_data
         template = template_save_from_role(
-            role=data["role"],
+            role=self.object,
             actor=self.membership,
             name=data["name"],
             category=data.get("category", ""),
@@ -316,26 +315,24 @@ class TemplateListView(OrgScopedMixin, generics.ListAPIView):
 
 
 @documents_tenant_errors
-class TemplateDetailView(OrgScopedMixin, APIView):
+class TemplateDetailView(OrgScopedAPIView):
     """One template with its KRAs and KPIs. DELETE removes one of the organisation's own
     (whoever saved it, or an org admin); library templates cannot be deleted."""
 
     required_action = Action.VIEW_ROLES
+    object_actions = {"DELETE": may_delete_template}
+
+    def tenant_object(self):
+        return resolve_template(self.membership, self.kwargs["key"])
 
     @extend_schema(responses=TemplateDetailSerializer)
     def get(self, request, org_slug, key):
-        template = resolve_template(self.membership, key)
-        body = template_summary(self.membership, template, detail=True)
+        body = template_summary(self.membership, self.object, detail=True)
         return Response(TemplateDetailSerializer(body).data)
 
     @extend_schema(responses={204: None})
     def delete(self, request, org_slug, key):
-        template = resolve_template(self.membership, key)
-        if not isinstance(template, KRATemplate) or not may_delete_template(
-            self.membership, template
-        ):
-            raise PermissionDenied("not allowed: delete this template")
-        template_delete(template=template, actor=self.membership)
+        template_delete(template=self.object, actor=self.membership)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -356,26 +353,30 @@ class TemplateAppliedSerializer(serializers.Serializer):
 
 
 @documents_tenant_errors
-class TemplateApplyView(OrgScopedMixin, APIView):
+class TemplateApplyView(OrgScopedAPIView):
     """Build a role's KRAs and KPIs from a template (managers of the role, org admins). A
     role that already has KRAs is refused unless ``replace``."""
 
     required_action = Action.VIEW_ROLES
     write_action = Action.MANAGE_KRA
+    object_action = Action.MANAGE_KRA
+
+    def tenant_object(self):
+        """The role to build, named in the body (the template is only read)."""
+        self.template = resolve_template(self.membership, self.kwargs["key"])
+        self.payload = TemplateApplySerializer(data=self.request.data, context={"org": self.org})
+        self.payload.is_valid(raise_exception=True)
+        return self.payload.validated_data["role"]
 
     @extend_schema(request=TemplateApplySerializer, responses={201: TemplateAppliedSerializer})
     def post(self, request, org_slug, key):
-        template = resolve_template(self.membership, key)
-        payload = TemplateApplySerializer(data=request.data, context={"org": self.org})
-        payload.is_valid(raise_exception=True)
-        role = payload.validated_data["role"]
-        policy.require(self.membership, Action.MANAGE_KRA, role)
+        role, template = self.object, self.template
         result = template_apply(
             role=role,
             actor=self.membership,
             template_key=None if isinstance(template, KRATemplate) else template.key,
             template=template if isinstance(template, KRATemplate) else None,
-            replace=payload.validated_data["replace"],
+            replace=self.payload.validated_data["replace"],
         )
         body = {
             "role": role.pk,

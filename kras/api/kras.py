@@ -15,22 +15,21 @@ from rest_framework import mixins, serializers
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from kpis.api import KPISerializer
-from kpis.selectors import readiness_summary, role_readiness
-from orgs import policy
-from orgs.api.base import OrgPrimaryKeyRelatedField, OrgScopedMixin, OrgScopedViewSet
+from kpis.readiness import kra_checks, readiness_summary, role_readiness
+from orgs.api.base import OrgPrimaryKeyRelatedField, OrgScopedAPIView, OrgScopedViewSet
 from orgs.api.query import read_query
 from orgs.api.schema import documents_tenant_errors
 from orgs.models import Department, Membership
-from orgs.org_settings import organization_update_rules, rule_settings
+from orgs.org_settings import COUNT_HIGHEST, COUNT_LOWEST, organization_update_rules, rule_settings
 from orgs.policy import Action
 from roles.access import get_role_for_member
 from roles.models import AreaOfFocus, Role
 
 from .. import selectors, services
 from ..models import KRA, KRALevel, KRAStatus, StrategicObjective
+from ..rules import BLOCKING, WARNING, weight_total
 from ..selectors import KRA_RELATED
 from ..services.kras import CHILDREN_CHOICES
 
@@ -39,7 +38,7 @@ class CheckSerializer(serializers.Serializer):
     code = serializers.CharField()
     ok = serializers.BooleanField()
     message = serializers.CharField()
-    severity = serializers.ChoiceField(choices=[selectors.BLOCKING, selectors.WARNING])
+    severity = serializers.ChoiceField(choices=[BLOCKING, WARNING])
     kra_id = serializers.IntegerField(allow_null=True)
     kpi_id = serializers.IntegerField(allow_null=True)
     letters = serializers.ListField(
@@ -109,7 +108,7 @@ class KRASerializer(serializers.ModelSerializer):
     def get_checks(self, obj) -> list[dict]:
         """The KRA's drafting checks: title, ladder, KPI count and KPI weights."""
         org = self.context.get("org")
-        return selectors.kra_checks(obj, rules=rule_settings(org) if org else None)
+        return kra_checks(obj, rules=rule_settings(org) if org else None)
 
     def validate(self, attrs):
         if self.instance is not None:
@@ -190,6 +189,7 @@ class KRAViewSet(
     serializer_class = KRASerializer
     required_action = Action.VIEW_ROLES
     write_action = Action.MANAGE_KRA
+    object_action = Action.MANAGE_KRA
 
     def scope_queryset(self, queryset):
         if self.action != "list":
@@ -212,18 +212,11 @@ class KRAViewSet(
         return queryset.exclude(status=KRAStatus.RETIRED)
 
     def perform_create(self, serializer):
-        data = dict(serializer.validated_data)
-        target = KRA(
-            org=self.org,
-            level=data["level"],
-            role=data.get("role"),
-            department=data.get("department"),
+        serializer.instance = services.kra_create(
+            org=self.org, actor=self.membership, **serializer.validated_data
         )
-        policy.require(self.membership, Action.MANAGE_KRA, target)
-        serializer.instance = services.kra_create(org=self.org, actor=self.membership, **data)
 
     def perform_update(self, serializer):
-        policy.require(self.membership, Action.MANAGE_KRA, serializer.instance)
         serializer.instance = services.kra_update(
             kra=serializer.instance, actor=self.membership, **serializer.validated_data
         )
@@ -236,7 +229,6 @@ class KRAViewSet(
     @action(detail=True, methods=["post"])
     def retire(self, request, org_slug=None, pk=None):
         kra = self.get_object()
-        policy.require(self.membership, Action.MANAGE_KRA, kra)
         data = KRARetireSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         kra = services.kra_retire(
@@ -248,7 +240,6 @@ class KRAViewSet(
     @action(detail=True, methods=["post"])
     def move(self, request, org_slug=None, pk=None):
         kra = self.get_object()
-        policy.require(self.membership, Action.MANAGE_KRA, kra)
         data = KRAMoveSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.kra_move(
@@ -268,15 +259,18 @@ class ReadinessSerializer(serializers.Serializer):
 
 
 @documents_tenant_errors
-class RoleReadinessView(OrgScopedMixin, APIView):
+class RoleReadinessView(OrgScopedAPIView):
     """Every drafting rule for a role's KRAs and KPIs, passing or not. ``severity``
     "blocking" marks what will stop an agreement being proposed."""
 
     required_action = Action.VIEW_ROLES
 
+    def tenant_object(self):
+        return get_role_for_member(self.membership, self.kwargs["role_pk"])
+
     @extend_schema(responses=ReadinessSerializer)
     def get(self, request, org_slug=None, role_pk=None):
-        role = get_role_for_member(self.membership, role_pk)
+        role = self.object
         kras = selectors.role_kras(role)
         checks = role_readiness(role, kras=kras)
         summary = readiness_summary(checks)
@@ -285,10 +279,10 @@ class RoleReadinessView(OrgScopedMixin, APIView):
                 {
                     "role": role.pk,
                     "ok": summary["ok"],
-                    "ready_to_propose": not summary["blocking"],
+                    "ready_to_propose": summary["ready_to_propose"],
                     "passed": summary["passed"],
                     "total": summary["total"],
-                    "kra_weight_total": selectors.weight_total(kras),
+                    "kra_weight_total": weight_total(kras),
                     "checks": checks,
                 }
             ).data
@@ -296,10 +290,18 @@ class RoleReadinessView(OrgScopedMixin, APIView):
 
 
 class OrgRulesSerializer(serializers.Serializer):
-    kra_min = serializers.IntegerField(min_value=0, max_value=20, required=False)
-    kra_max = serializers.IntegerField(min_value=0, max_value=20, required=False)
-    kpi_min = serializers.IntegerField(min_value=0, max_value=20, required=False)
-    kpi_max = serializers.IntegerField(min_value=0, max_value=20, required=False)
+    kra_min = serializers.IntegerField(
+        min_value=COUNT_LOWEST, max_value=COUNT_HIGHEST, required=False
+    )
+    kra_max = serializers.IntegerField(
+        min_value=COUNT_LOWEST, max_value=COUNT_HIGHEST, required=False
+    )
+    kpi_min = serializers.IntegerField(
+        min_value=COUNT_LOWEST, max_value=COUNT_HIGHEST, required=False
+    )
+    kpi_max = serializers.IntegerField(
+        min_value=COUNT_LOWEST, max_value=COUNT_HIGHEST, required=False
+    )
     require_alignment = serializers.BooleanField(required=False)
     activity_verbs = serializers.ListField(
         child=serializers.CharField(max_length=40), required=False
@@ -310,7 +312,7 @@ class OrgRulesSerializer(serializers.Serializer):
 
 
 @documents_tenant_errors
-class OrgRulesView(OrgScopedMixin, APIView):
+class OrgRulesView(OrgScopedAPIView):
     """The organisation's KRA and KPI rules. Every member reads them; org admins change
     them (PATCH any subset)."""
 

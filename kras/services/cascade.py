@@ -10,7 +10,6 @@ holds, or edits it.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
@@ -20,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from orgs import audit, notifications
-from orgs.models import AuditEvent, Department, Membership, Organization, OrgRole
+from orgs.models import Department, Membership, Organization, OrgRole
 
 from ..models import KRA, KRAStatus, ObjectiveStatus, StrategicObjective
 
@@ -57,40 +56,46 @@ def descendant_ids(source: StrategicObjective | KRA) -> list[int]:
     return sorted(ids)
 
 
-def _actor_user(actor):
-    return getattr(actor, "user", actor)
+def _department_of(kra: KRA) -> int | None:
+    return kra.department_id or (kra.role.department_id if kra.role_id else None)
 
 
-def _audit_rows(*, org: Organization, actor, action: str, items: Iterable[tuple[KRA, dict]]):
-    """Audit rows for many KRAs in one INSERT (orgs.audit.record writes one at a time)."""
-    user = _actor_user(actor)
-    label = user.email if user is not None else "system"
-    now = timezone.now()
-    AuditEvent.objects.bulk_create(
-        [
-            AuditEvent(
-                org=org,
-                actor=user,
-                actor_label=label,
-                action=action,
-                object_type=KRA._meta.label_lower,
-                object_id=str(kra.pk),
-                object_repr=str(kra)[:300],
-                changes=changes,
-                created_at=now,
-            )
-            for kra, changes in items
-        ]
+def _current_holders(org: Organization, role_ids: set[int]) -> dict[int, list[Membership]]:
+    """The active members holding each role today, by role id (one query)."""
+    from roles.models import RoleAssignment
+    from roles.selectors import current_assignments
+
+    holders: dict[int, list[Membership]] = defaultdict(list)
+    if not role_ids:
+        return holders
+    assignments = (
+        RoleAssignment.objects.filter(org=org, role_id__in=role_ids, member__is_active=True)
+        .filter(current_assignments(today=timezone.localdate()))
+        .select_related("member__user")
+        .order_by("member_id")
     )
+    for assignment in assignments:
+        if assignment.member not in holders[assignment.role_id]:
+            holders[assignment.role_id].append(assignment.member)
+    return holders
+
+
+def _active_heads(org: Organization, department_ids: set[int]) -> dict[int, Membership]:
+    """The active head of each department, by department id (one query)."""
+    if not department_ids:
+        return {}
+    return {
+        department.pk: department.head
+        for department in Department.objects.filter(
+            org=org, pk__in=department_ids, head__is_active=True
+        ).select_related("head__user")
+    }
 
 
 def _recipients(org: Organization, kras: list[KRA]) -> dict[int, tuple[Membership, list[KRA]]]:
     """Who answers for each KRA, grouped by person: the KRA's owner; else, for a role KRA,
     the people holding the role now; else the head of the KRA's department; else the org
     admins. A bounded number of queries whatever the number of KRAs."""
-    from roles.models import RoleAssignment
-    from roles.selectors import current_assignments
-
     by_member: dict[int, tuple[Membership, list[KRA]]] = {}
 
     def add(member: Membership, kra: KRA) -> None:
@@ -103,37 +108,15 @@ def _recipients(org: Organization, kras: list[KRA]) -> dict[int, tuple[Membershi
         else:
             pending.append(kra)
 
-    role_ids = {k.role_id for k in pending if k.role_id}
-    holders: dict[int, list[Membership]] = defaultdict(list)
-    if role_ids:
-        assignments = (
-            RoleAssignment.objects.filter(org=org, role_id__in=role_ids, member__is_active=True)
-            .filter(current_assignments(today=timezone.localdate()))
-            .select_related("member__user")
-            .order_by("member_id")
-        )
-        for assignment in assignments:
-            if assignment.member not in holders[assignment.role_id]:
-                holders[assignment.role_id].append(assignment.member)
-
-    def department_of(kra: KRA) -> int | None:
-        return kra.department_id or (kra.role.department_id if kra.role_id else None)
-
-    heads: dict[int, Membership] = {}
-    department_ids = {department_of(k) for k in pending} - {None}
-    if department_ids:
-        for department in Department.objects.filter(
-            org=org, pk__in=department_ids, head__is_active=True
-        ).select_related("head__user"):
-            heads[department.pk] = department.head
-
+    holders = _current_holders(org, {k.role_id for k in pending if k.role_id})
+    heads = _active_heads(org, {_department_of(k) for k in pending} - {None})
     admins: list[Membership] | None = None
     for kra in pending:
         if kra.role_id and holders.get(kra.role_id):
             for member in holders[kra.role_id]:
                 add(member, kra)
             continue
-        head = heads.get(department_of(kra))
+        head = heads.get(_department_of(kra))
         if head is not None:
             add(head, kra)
             continue
@@ -198,7 +181,7 @@ def flag_descendants(*, source: StrategicObjective | KRA, reason: str, actor, li
         needs_review_link=link,
         needs_review_since=now,
     )
-    audit_items = []
+    events = []
     for kra in kras:
         changes = {
             "status": {"old": kra.status, "new": KRAStatus.NEEDS_REVIEW.value},
@@ -208,10 +191,17 @@ def flag_descendants(*, source: StrategicObjective | KRA, reason: str, actor, li
         kra.status = KRAStatus.NEEDS_REVIEW
         kra.needs_review_reason, kra.needs_review_link = reason, link
         kra.needs_review_since = now
-        audit_items.append((kra, changes))
-    _audit_rows(org=org, actor=actor, action="kra.needs_review", items=audit_items)
+        events.append(
+            audit.event(org=org, actor=actor, action="kra.needs_review", obj=kra, changes=changes)
+        )
+    audit.record_many(events)  # one INSERT for many KRAs
 
-    url = _changed_url(source, link)
+    _notify_answerable(org, kras, reason=reason, url=_changed_url(source, link))
+    return len(kras)
+
+
+def _notify_answerable(org: Organization, kras: list[KRA], *, reason: str, url: str) -> None:
+    """One notice per person who answers for some of ``kras``, listing theirs."""
     for member, owned in _recipients(org, kras).values():
         titles = "\n".join(f"• {k.title}" for k in owned)
         notifications.notify(
@@ -234,7 +224,6 @@ def flag_descendants(*, source: StrategicObjective | KRA, reason: str, actor, li
             % {"reason": reason, "titles": titles},
             url=url,
         )
-    return len(kras)
 
 
 def may_confirm(member: Membership, kra: KRA) -> bool:
@@ -255,19 +244,12 @@ def kra_confirm_still_holds(*, kra: KRA, actor) -> KRA:
         raise ValidationError(_("A retired KRA cannot be confirmed."))
     if current.status != KRAStatus.NEEDS_REVIEW:
         return current
-    before = audit.snapshot(current, _FLAG_FIELDS)
-    current.status = KRAStatus.ACTIVE
-    current.needs_review_reason = current.needs_review_link = ""
-    current.needs_review_since = None
-    current.updated_at = timezone.now()
-    current.save(update_fields=[*_FLAG_FIELDS, "updated_at"])
-    audit.record(
-        org=current.org,
-        actor=actor,
-        action="kra.confirm_still_holds",
-        obj=current,
-        changes=audit.diff(before, audit.snapshot(current, _FLAG_FIELDS)),
-    )
+    with audit.tracked(current, _FLAG_FIELDS, actor=actor, action="kra.confirm_still_holds"):
+        current.status = KRAStatus.ACTIVE
+        current.needs_review_reason = current.needs_review_link = ""
+        current.needs_review_since = None
+        current.updated_at = timezone.now()
+        current.save(update_fields=[*_FLAG_FIELDS, "updated_at"])
     return current
 
 

@@ -315,15 +315,7 @@ def kra_retire(*, kra: KRA, actor: Membership | None, children: str | None = Non
         return kra
     kids = active_children(kra)
     if kids and children not in CHILDREN_CHOICES:
-        raise ValidationError(
-            {
-                "children": _(
-                    "“%(title)s” has KRAs below it: %(children)s. Choose whether to move them "
-                    "up to its parent, retire them too, or detach them."
-                )
-                % {"title": kra.title, "children": ", ".join(_quote(k.title) for k in kids)}
-            }
-        )
+        raise _children_choice_needed(kra, kids)
     before = audit.snapshot(kra, KRA_FIELDS)
     old_status = kra.get_status_display()
     kra.status = KRAStatus.RETIRED
@@ -341,25 +333,7 @@ def kra_retire(*, kra: KRA, actor: Membership | None, children: str | None = Non
     }
     if children == CHILDREN_RETIRE:
         # Retired first: the cascade then has nothing left below to ask a review of.
-        below = list(
-            KRA.objects.select_for_update()
-            .filter(org_id=kra.org_id, pk__in=descendant_ids(kra))
-            .exclude(status=KRAStatus.RETIRED)
-        )
-        KRA.objects.filter(pk__in=[k.pk for k in below]).update(
-            status=KRAStatus.RETIRED, updated_at=timezone.now()
-        )
-        for item in below:
-            audit.record(
-                org=kra.org,
-                actor=actor,
-                action="kra.retire",
-                obj=item,
-                changes={
-                    "status": {"old": item.status, "new": KRAStatus.RETIRED.value},
-                    "retired_with": {"old": None, "new": kra.pk},
-                },
-            )
+        _retire_below(kra, actor=actor)
         _flag(kra, reason=reason, actor=actor)
         return kra
     if kids:
@@ -373,6 +347,49 @@ def kra_retire(*, kra: KRA, actor: Membership | None, children: str | None = Non
     # Flagged while the children are still below it, so that each learns why its ladder
     # moved.
     _flag(kra, reason=reason, actor=actor)
+    _rehome_children(kra, kids, children)
+    return kra
+
+
+def _children_choice_needed(kra: KRA, kids: list[KRA]) -> ValidationError:
+    return ValidationError(
+        {
+            "children": _(
+                "“%(title)s” has KRAs below it: %(children)s. Choose whether to move them "
+                "up to its parent, retire them too, or detach them."
+            )
+            % {"title": kra.title, "children": ", ".join(_quote(k.title) for k in kids)}
+        }
+    )
+
+
+def _retire_below(kra: KRA, *, actor: Membership | None) -> None:
+    """Retire every KRA below ``kra`` that is not retired yet, each audited as retired with
+    it."""
+    below = list(
+        KRA.objects.select_for_update()
+        .filter(org_id=kra.org_id, pk__in=descendant_ids(kra))
+        .exclude(status=KRAStatus.RETIRED)
+    )
+    KRA.objects.filter(pk__in=[k.pk for k in below]).update(
+        status=KRAStatus.RETIRED, updated_at=timezone.now()
+    )
+    for item in below:
+        audit.record(
+            org=kra.org,
+            actor=actor,
+            action="kra.retire",
+            obj=item,
+            changes={
+                "status": {"old": item.status, "new": KRAStatus.RETIRED.value},
+                "retired_with": {"old": None, "new": kra.pk},
+            },
+        )
+
+
+def _rehome_children(kra: KRA, kids: list[KRA], children: str | None) -> None:
+    """Move the retired KRA's children up to its parent (and its objective, where a child
+    has none of its own), or detach them."""
     if children == CHILDREN_REPARENT:
         for child in kids:
             child.parent_id = kra.parent_id
@@ -386,7 +403,6 @@ def kra_retire(*, kra: KRA, actor: Membership | None, children: str | None = Non
         KRA.objects.filter(pk__in=[k.pk for k in kids]).update(
             parent=None, updated_at=timezone.now()
         )
-    return kra
 
 
 @transaction.atomic

@@ -4,7 +4,7 @@ the "still holds" confirmation of a KRA flagged for review. Mounted at /o/<org_s
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -99,11 +99,8 @@ def cascade_below(request, member, pk):
 
 
 @require_POST
-@org_view(Action.VIEW_ROLES)
-def kra_confirm(request, member, pk):
-    kra = get_kra_for_member(member, pk)
-    if not may_confirm(member, kra):
-        raise PermissionDenied("not allowed: confirm this KRA")
+@org_view(Action.VIEW_ROLES, fetch=get_kra_for_member, object_action=may_confirm)
+def kra_confirm(request, member, kra):
     try:
         kra = kra_confirm_still_holds(kra=kra, actor=member)
     except ValidationError as exc:

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from kpis.selectors import kpi_smart, readiness_summary, role_readiness
+from kpis.readiness import kpi_smart, kra_checks, readiness_summary, role_readiness
 from orgs import policy
 from orgs.models import Department
 from orgs.org_settings import organization_update_rules, rule_settings
@@ -27,6 +27,7 @@ from .. import selectors, services
 from ..access import get_kra_for_member
 from ..forms import KRAForm, KRAInlineForm, KRARetireForm, OrgRulesForm
 from ..models import KRA, KRALevel, KRAStatus
+from ..rules import weight_total
 from ..services.kras import active_children
 
 #: The panel holds the add form and possibly a row's edit form: their field ids must differ.
@@ -54,10 +55,6 @@ def _page_url(request) -> str:
     if request.htmx and request.htmx.current_url_abs_path:
         return request.htmx.current_url_abs_path
     return request.get_full_path()
-
-
-def _require_manage(member, obj) -> None:
-    policy.require(member, Action.MANAGE_KRA, obj)
 
 
 def _after(member, kra: KRA, request) -> str:
@@ -89,7 +86,7 @@ def role_panel_context(request, member, role, **extra) -> dict:
     return {
         "role": role,
         "rows": rows,
-        "weight_total": selectors.weight_total(kras),
+        "weight_total": weight_total(kras),
         "readiness": readiness_summary(checks),
         "rules": rule_settings(role.org),
         "can_manage": policy.can(member, Action.MANAGE_KRA, role),
@@ -116,12 +113,10 @@ def role_kras(request, member, role_pk):
 
 
 @require_http_methods(["GET", "POST"])
-@org_view(Action.MANAGE_KRA)
-def kra_inline_edit(request, member, pk):
+@org_view(Action.MANAGE_KRA, fetch=get_kra_for_member)
+def kra_inline_edit(request, member, kra):
     """Edit a role KRA's title, weight and definition in place. Answers the whole panel, so
     the weight total and the readiness summary change with it."""
-    kra = get_kra_for_member(member, pk)
-    _require_manage(member, kra)
     if kra.level != KRALevel.ROLE:
         raise Http404
     if not request.htmx:
@@ -208,8 +203,11 @@ def kra_create(request, member):
     level, role, department = _creation_target(request, member)
     choose_department = level == KRALevel.DEPARTMENT and department is None
     if not choose_department:
-        # A department chosen in the form is checked once chosen.
-        _require_manage(member, KRA(org=org, level=level, role=role, department=department))
+        # A new KRA, so no object to fetch: the policy decides on where it will sit. A
+        # department chosen in the form is checked once chosen.
+        policy.require(
+            member, Action.MANAGE_KRA, KRA(org=org, level=level, role=role, department=department)
+        )
 
     if request.htmx and role is not None:
         form = KRAInlineForm(request.POST or None, auto_id=ADD_FORM_IDS)
@@ -234,7 +232,9 @@ def kra_create(request, member):
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         chosen = data.pop("department", None) or department
-        _require_manage(member, KRA(org=org, level=level, role=role, department=chosen))
+        policy.require(
+            member, Action.MANAGE_KRA, KRA(org=org, level=level, role=role, department=chosen)
+        )
         try:
             kra = services.kra_create(
                 org=org, actor=member, level=level, role=role, department=chosen, **data
@@ -273,7 +273,7 @@ def kra_detail(request, member, pk):
             "ladder_ok": selectors.ladder_status(kra),
             "children": selectors.kra_children(kra),
             "kpi_rows": [{"kpi": kpi, "smart": kpi_smart(kpi)} for kpi in kpis],
-            "checks": selectors.kra_checks(kra),
+            "checks": kra_checks(kra),
             "can_manage": policy.can(member, Action.MANAGE_KRA, kra),
             "page_url": request.get_full_path(),
         },
@@ -281,10 +281,8 @@ def kra_detail(request, member, pk):
 
 
 @require_http_methods(["GET", "POST"])
-@org_view(Action.MANAGE_KRA)
-def kra_edit(request, member, pk):
-    kra = get_kra_for_member(member, pk)
-    _require_manage(member, kra)
+@org_view(Action.MANAGE_KRA, fetch=get_kra_for_member)
+def kra_edit(request, member, kra):
     form = KRAForm(request.POST or None, org=member.org, level=kra.level, role=kra.role, kra=kra)
     if request.method == "POST" and form.is_valid():
         try:
@@ -310,11 +308,9 @@ def kra_edit(request, member, pk):
 
 
 @require_http_methods(["GET", "POST"])
-@org_view(Action.MANAGE_KRA)
-def kra_retire(request, member, pk):
+@org_view(Action.MANAGE_KRA, fetch=get_kra_for_member)
+def kra_retire(request, member, kra):
     """GET asks what becomes of the KRAs below it (when there are any); POST retires."""
-    kra = get_kra_for_member(member, pk)
-    _require_manage(member, kra)
     children = active_children(kra)
     form = KRARetireForm(
         request.POST if request.method == "POST" else None, has_children=bool(children)
@@ -354,10 +350,8 @@ def kra_retire(request, member, pk):
 
 
 @require_POST
-@org_view(Action.MANAGE_KRA)
-def kra_move(request, member, pk):
-    kra = get_kra_for_member(member, pk)
-    _require_manage(member, kra)
+@org_view(Action.MANAGE_KRA, fetch=get_kra_for_member)
+def kra_move(request, member, kra):
     try:
         services.kra_move(kra=kra, actor=member, direction=request.POST.get("direction", ""))
     except ValidationError as exc:

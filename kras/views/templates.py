@@ -5,7 +5,7 @@ save a role as a template, delete one."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
@@ -164,11 +164,8 @@ def template_save(request, member):
 
 
 @require_POST
-@org_view(Action.VIEW_ROLES)
-def template_delete_view(request, member, key):
-    template = resolve_template(member, key)
-    if not isinstance(template, KRATemplate) or not may_delete_template(member, template):
-        raise PermissionDenied("not allowed: delete this template")
+@org_view(Action.VIEW_ROLES, fetch=resolve_template, object_action=may_delete_template)
+def template_delete_view(request, member, template):
     name = template.name
     template_delete(template=template, actor=member)
     messages.success(request, _("Deleted the template “%(name)s”.") % {"name": name})

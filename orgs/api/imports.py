@@ -8,11 +8,10 @@ from drf_spectacular.utils import OpenApiResponse, PolymorphicProxySerializer, e
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from .. import imports
 from ..policy import Action
-from .base import OrgScopedMixin
+from .base import OrgScopedAPIView
 from .schema import documents_tenant_errors
 
 
@@ -77,7 +76,7 @@ class OrgChartImportResultSerializer(serializers.Serializer):
 
 
 @documents_tenant_errors
-class OrgChartImportView(OrgScopedMixin, APIView):
+class OrgChartImportView(OrgScopedAPIView):
     """Import the organisation's chart from a CSV file (org admins).
 
     With ``dry_run`` the file is validated and previewed row by row and nothing is written.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import generics, mixins, serializers
+from rest_framework import mixins, serializers
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
@@ -13,7 +13,7 @@ from .. import notifications, services
 from ..models import ApiToken, AuditEvent, Notification, Organization
 from ..policy import Action
 from ..services.organization import PROFILE_FIELDS
-from .base import OrgScopedMixin, OrgScopedViewSet
+from .base import OrgScopedAPIView, OrgScopedViewSet
 from .query import read_query
 from .schema import documents_tenant_errors
 
@@ -26,19 +26,38 @@ class OrganizationSerializer(serializers.ModelSerializer):
 
 
 @documents_tenant_errors
-class OrganizationProfileView(OrgScopedMixin, generics.RetrieveUpdateAPIView):
+class OrganizationProfileView(OrgScopedAPIView):
     """The organisation's profile. Any member reads it; org admins change it."""
 
-    serializer_class = OrganizationSerializer
     write_action = Action.EDIT_ORG_PROFILE
 
-    def get_object(self):
+    def tenant_object(self):
         return self.org
 
-    def perform_update(self, serializer):
-        serializer.instance = services.organization_update_profile(
-            org=self.org, actor=self.membership, **serializer.validated_data
+    @extend_schema(responses=OrganizationSerializer)
+    def get(self, request, org_slug=None):
+        return Response(
+            OrganizationSerializer(self.object, context=self.get_serializer_context()).data
         )
+
+    @extend_schema(request=OrganizationSerializer, responses=OrganizationSerializer)
+    def put(self, request, org_slug=None):
+        return self._update(request, partial=False)
+
+    @extend_schema(request=OrganizationSerializer, responses=OrganizationSerializer)
+    def patch(self, request, org_slug=None):
+        return self._update(request, partial=True)
+
+    def _update(self, request, *, partial: bool):
+        context = self.get_serializer_context()
+        data = OrganizationSerializer(
+            self.object, data=request.data, partial=partial, context=context
+        )
+        data.is_valid(raise_exception=True)
+        org = services.organization_update_profile(
+            org=self.org, actor=self.membership, **data.validated_data
+        )
+        return Response(OrganizationSerializer(org, context=context).data)
 
 
 class AuditEventSerializer(serializers.ModelSerializer):

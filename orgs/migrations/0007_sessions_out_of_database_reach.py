@@ -4,18 +4,9 @@ are sessions of before, no longer used) and the application role loses every pri
 it, so no statement the application runs, injected or not, can read or plant a session
 there."""
 
-from django.conf import settings
 from django.db import migrations
 
-
-def _app_role(schema_editor) -> str | None:
-    role = getattr(settings, "DATABASE_APP_ROLE", None)
-    with schema_editor.connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT current_user, EXISTS (SELECT 1 FROM pg_roles WHERE rolname = %s)", [role]
-        )
-        current, exists = cursor.fetchone()
-    return role if role and exists and role != current else None
+from kra_platform.rls import app_role as _app_role
 
 
 def forwards(apps, schema_editor):

@@ -7,12 +7,11 @@ from django.utils.translation import gettext as _
 
 from kra_platform.db import save_or_refuse_duplicate
 
-from .. import audit
+from .. import audit, people_rules
 from ..models import Department, Membership, Organization
 
 _FIELDS = ("name", "parent", "head")
 _NAME_MAX = Department._meta.get_field("name").max_length
-# PostgreSQL's SQLSTATE for a unique violation; other integrity errors are real bugs.
 
 
 def _duplicate_name_error(name: str) -> ValidationError:
@@ -33,18 +32,10 @@ def _check(org: Organization, department: Department) -> None:
     if department.parent_id is not None:
         if department.parent.org_id != org.id:
             raise ValidationError({"parent": _("Choose a department of this organisation.")})
-        # Walk up from the new parent: meeting the department itself means a cycle.
-        node = department.parent
-        while node is not None:
-            if department.pk is not None and node.pk == department.pk:
-                raise ValidationError(
-                    {
-                        "parent": _(
-                            "A department cannot sit inside itself or its own sub-department."
-                        )
-                    }
-                )
-            node = node.parent
+        if people_rules.department_would_cycle(department, department.parent_id):
+            raise ValidationError(
+                {"parent": _("A department cannot sit inside itself or its own sub-department.")}
+            )
     if department.head_id is not None and department.head.org_id != org.id:
         raise ValidationError({"head": _("Choose a member of this organisation.")})
     siblings = Department.objects.filter(
@@ -80,12 +71,8 @@ def department_create(
     _check(org, department)
     _check_new_head(head)
     _save(department)
-    audit.record(
-        org=org,
-        actor=actor,
-        action="department.create",
-        obj=department,
-        changes=audit.diff({}, audit.snapshot(department, _FIELDS)),
+    audit.record_created(
+        org=org, actor=actor, action="department.create", obj=department, fields=_FIELDS
     )
     return department
 
@@ -106,30 +93,23 @@ def department_update(
     if parent is not _UNSET:
         # Two concurrent moves (A under B, B under A) would each pass the cycle walk on the
         # other's uncommitted tree; moves within one organisation take turns instead.
-        Organization.objects.select_for_update().filter(pk=department.org_id).first()
+        people_rules.lock_org_chart(department.org_id)
     department = Department.objects.select_for_update().select_related("org").get(pk=department.pk)
-    before = audit.snapshot(department, _FIELDS)
     old_head_id = department.head_id
-    changed = []
-    for field, value in (("name", name), ("parent", parent), ("head", head)):
-        if value is not _UNSET:
-            setattr(department, field, value)
-            changed.append(field)
-    if not changed:
+    values = {
+        field: value
+        for field, value in (("name", name), ("parent", parent), ("head", head))
+        if value is not _UNSET
+    }
+    if not values:
         return department
-    _check(department.org, department)
-    if department.head_id != old_head_id:
-        _check_new_head(department.head)
-    _save(department, update_fields=changed)
-    changes = audit.diff(before, audit.snapshot(department, _FIELDS))
-    if changes:
-        audit.record(
-            org=department.org,
-            actor=actor,
-            action="department.update",
-            obj=department,
-            changes=changes,
-        )
+    with audit.tracked(department, _FIELDS, actor=actor, action="department.update"):
+        for field, value in values.items():
+            setattr(department, field, value)
+        _check(department.org, department)
+        if department.head_id != old_head_id:
+            _check_new_head(department.head)
+        _save(department, update_fields=list(values))
     return department
 
 
@@ -149,12 +129,8 @@ def department_delete(*, department: Department, actor: Membership | None) -> No
             _("“%(name)s” still has %(what)s. Move them elsewhere first.")
             % {"name": department.name, "what": _(" and ").join(parts)}
         )
-    audit.record(
-        org=department.org,
-        actor=actor,
-        action="department.delete",
-        obj=department,
-        changes=audit.diff(audit.snapshot(department, _FIELDS), {}),
+    audit.record_deleted(
+        org=department.org, actor=actor, action="department.delete", obj=department, fields=_FIELDS
     )
     try:
         with transaction.atomic():

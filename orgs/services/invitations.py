@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .. import audit, tenancy
+from .. import audit, people_rules, tenancy
 from ..emails import normalize_email
 from ..models import Department, Invitation, Membership, Organization, OrgRole, User
 
@@ -79,9 +79,11 @@ def invitation_create(
     if department is not None and department.org_id != org.id:
         raise ValidationError({"department": _("Choose a department of this organisation.")})
     if manager is not None and manager.org_id != org.id:
-        raise ValidationError({"manager": _("Choose a manager from this organisation.")})
-    if manager is not None and not manager.is_active:
-        raise ValidationError({"manager": _("Choose an active member as manager.")})
+        raise ValidationError({"manager": people_rules.foreign_manager_message()})
+    if manager is not None and (
+        refusal := people_rules.manager_choice_refusal(active=manager.is_active, kept=False)
+    ):
+        raise ValidationError({"manager": refusal})
     now = timezone.now()
     # A new invitation replaces any pending one for the same address.
     replaced = list(

@@ -8,45 +8,19 @@ from django.utils.translation import gettext as _
 
 from kra_platform.db import save_or_refuse_duplicate
 
-from .. import audit, policy
-from ..models import Department, Membership, Organization, OrgRole
+from .. import audit, people_rules, policy
+from ..models import Department, Membership, OrgRole
 from ..notifications import notify
 from .tokens import api_tokens_revoke_of_member
 
 _FIELDS = ("role", "department", "manager", "job_title", "employee_id", "start_date")
 _UNSET = object()
-# PostgreSQL's SQLSTATE for a unique violation.
-
-
-def check_manager(member: Membership, manager: Membership | None) -> None:
-    """A member cannot be their own manager, directly or through a chain of managers."""
-    if manager is None:
-        return
-    if manager.org_id != member.org_id:
-        raise ValidationError({"manager": _("Choose a manager from this organisation.")})
-    if manager.pk == member.pk:
-        raise ValidationError({"manager": _("A member cannot be their own manager.")})
-    seen = {member.pk}
-    node = manager
-    while node is not None:
-        if node.pk in seen:
-            raise ValidationError(
-                {
-                    "manager": _(
-                        "%(manager)s already reports to %(member)s, directly or "
-                        "through others: that would make a reporting cycle."
-                    )
-                    % {"manager": manager.display_name, "member": member.display_name}
-                }
-            )
-        seen.add(node.pk)
-        node = node.manager
 
 
 def _check_admin_remains(member: Membership) -> None:
     # Two admins demoting or deactivating each other at once would each still see the
-    # other as active; locking the organisation row makes them take turns.
-    Organization.objects.select_for_update().filter(pk=member.org_id).first()
+    # other as active; the organisation's row, locked by the caller before the member's,
+    # makes them take turns.
     others = Membership.objects.filter(
         org_id=member.org_id, role=OrgRole.ADMIN, is_active=True
     ).exclude(pk=member.pk)
@@ -100,13 +74,18 @@ def membership_update(
     start_date=_UNSET,
 ) -> Membership:
     """Change a member's org role, department, manager, job title, employee id or start date.
-    Only org admins change org roles. A member given a new manager is told so."""
+    Only org admins change org roles. A member given a new manager is told so. The manager
+    is checked by ``people_rules.check_manager`` (no cycle, active when newly chosen)."""
+    if role is not _UNSET or manager is not _UNSET:
+        # A new manager could close a reporting cycle with a concurrent change, and a
+        # demoted admin could leave none: such changes in one organisation take turns. The
+        # organisation's row is locked before the member's, as every service does.
+        people_rules.lock_org_chart(membership.org_id)
     membership = (
         Membership.objects.select_for_update(of=("self",))
         .select_related("user", "org")
         .get(pk=membership.pk)
     )
-    before = audit.snapshot(membership, _FIELDS)
     values = {
         "role": role,
         "department": department,
@@ -134,10 +113,7 @@ def membership_update(
     ):
         raise ValidationError({"department": _("Choose a department of this organisation.")})
     if "manager" in changed:
-        check_manager(membership, manager)
-        # Keeping a manager who has since left is fine; choosing one is not.
-        if manager is not None and not manager.is_active and manager.pk != membership.manager_id:
-            raise ValidationError({"manager": _("Choose an active member as manager.")})
+        people_rules.check_manager(membership, manager)
     if "job_title" in changed:
         values["job_title"] = (job_title or "").strip()
     if "employee_id" in changed:
@@ -150,24 +126,16 @@ def membership_update(
             .exists()
         ):
             raise _employee_id_taken(employee_id)
-    for name in changed:
-        setattr(membership, name, values[name])
-    if changed:
-        save_or_refuse_duplicate(
-            membership,
-            refusal=lambda: _employee_id_taken(values["employee_id"]),
-            update_fields=changed,
-        )
-    changes = audit.diff(before, audit.snapshot(membership, _FIELDS))
-    if changes:
-        audit.record(
-            org=membership.org,
-            actor=actor,
-            action="membership.update",
-            obj=membership,
-            changes=changes,
-        )
-    if "manager" in changes and membership.manager is not None and membership.is_active:
+    with audit.tracked(membership, _FIELDS, actor=actor, action="membership.update") as tracked:
+        for name in changed:
+            setattr(membership, name, values[name])
+        if changed:
+            save_or_refuse_duplicate(
+                membership,
+                refusal=lambda: _employee_id_taken(values["employee_id"]),
+                update_fields=changed,
+            )
+    if "manager" in tracked.changes and membership.manager is not None and membership.is_active:
         notify_new_manager(membership, membership.manager)
     return membership
 
@@ -175,6 +143,8 @@ def membership_update(
 @transaction.atomic
 def membership_deactivate(*, membership: Membership, actor: Membership | None) -> Membership:
     """Deactivate a member: they lose access; their history and reports' links stay."""
+    # Taking turns with manager changes: nobody becomes the manager of someone leaving now.
+    people_rules.lock_org_chart(membership.org_id)
     membership = Membership.objects.select_for_update().get(pk=membership.pk)
     if actor is not None and actor.pk == membership.pk:
         raise ValidationError(_("You cannot deactivate yourself."))
@@ -183,16 +153,10 @@ def membership_deactivate(*, membership: Membership, actor: Membership | None) -
     _check_may_change_admin(actor, membership)
     if membership.role == OrgRole.ADMIN:
         _check_admin_remains(membership)
-    membership.is_active = False
-    membership.deactivated_at = timezone.now()
-    membership.save(update_fields=["is_active", "deactivated_at"])
-    audit.record(
-        org=membership.org,
-        actor=actor,
-        action="membership.deactivate",
-        obj=membership,
-        changes={"is_active": {"old": True, "new": False}},
-    )
+    with audit.tracked(membership, ("is_active",), actor=actor, action="membership.deactivate"):
+        membership.is_active = False
+        membership.deactivated_at = timezone.now()
+        membership.save(update_fields=["is_active", "deactivated_at"])
     # Revoked, not merely refused while inactive: reactivating must not revive them.
     api_tokens_revoke_of_member(member=membership, actor=actor, reason="member deactivated")
     return membership
@@ -204,16 +168,10 @@ def membership_reactivate(*, membership: Membership, actor: Membership | None) -
     if membership.is_active:
         return membership
     _check_may_change_admin(actor, membership)
-    membership.is_active = True
-    membership.deactivated_at = None
-    membership.save(update_fields=["is_active", "deactivated_at"])
-    audit.record(
-        org=membership.org,
-        actor=actor,
-        action="membership.reactivate",
-        obj=membership,
-        changes={"is_active": {"old": False, "new": True}},
-    )
+    with audit.tracked(membership, ("is_active",), actor=actor, action="membership.reactivate"):
+        membership.is_active = True
+        membership.deactivated_at = None
+        membership.save(update_fields=["is_active", "deactivated_at"])
     return membership
 
 

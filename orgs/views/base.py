@@ -3,7 +3,9 @@ check the policy, activate the organisation's time zone."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import wraps
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -15,8 +17,23 @@ from .. import policy
 from ..tenancy import OrganizationSuspended, resolve_membership
 
 
-def org_view(action: policy.Action = policy.Action.VIEW_ORG):
-    """Decorate a view ``fn(request, member, **kwargs)`` served under /o/<org_slug>/."""
+def org_view(
+    action: policy.Action = policy.Action.VIEW_ORG,
+    *,
+    fetch: Callable[..., Any] | None = None,
+    object_action: policy.Action | policy.ObjectRule | None = None,
+    policy_object: Callable[[Any], Any] | None = None,
+):
+    """Decorate a view ``fn(request, member, **kwargs)`` served under /o/<org_slug>/.
+
+    ``action`` is required of the member. A page that acts on one object names how to fetch
+    it: ``fetch(member, **url_kwargs)``, a scoped access helper such as
+    ``get_kra_for_member`` (404 for another organisation's). The decorator then requires
+    ``object_action`` (by default ``action``; an object rule ``(member, obj) -> bool`` for a
+    decision that is not one action) on ``policy_object(obj)`` (by default the object: a
+    KPI's KRA, an area's role) and calls the view as ``fn(request, member, obj)``, the URL's
+    ids consumed."""
+    rule = object_action if object_action is not None else action
 
     def decorator(view):
         @login_required
@@ -32,8 +49,13 @@ def org_view(action: policy.Action = policy.Action.VIEW_ORG):
             request.membership = member
             timezone.activate(member.org.timezone)
             policy.require(member, action)
-            return view(request, member, *args, **kwargs)
+            if fetch is None:
+                return view(request, member, *args, **kwargs)
+            obj = fetch(member, *args, **kwargs)
+            policy.require(member, rule, policy_object(obj) if policy_object else obj)
+            return view(request, member, obj)
 
+        wrapper.org_view = True
         return wrapper
 
     return decorator

@@ -5,9 +5,9 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
+from demo.logins import DEMO_PASSWORD
 from kras.models import KRA, KRAStatus, StrategicObjective
 from kras.services import objective_update
-from orgs.demo import DEMO_PASSWORD
 from orgs.models import Membership
 
 

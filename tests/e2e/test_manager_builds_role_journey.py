@@ -8,8 +8,8 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
+from demo.logins import DEMO_PASSWORD
 from kras.models import KRA, KRALevel, KRAStatus
-from orgs.demo import DEMO_PASSWORD
 from roles.models import Role
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from orgs.demo import DEMO_PASSWORD
+from demo.logins import DEMO_PASSWORD
 from orgs.models import Membership
 from roles.models import Role, RoleAssignment
 

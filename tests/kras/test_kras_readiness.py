@@ -8,8 +8,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from kpis.selectors import achievement_formula, kpi_smart, readiness_summary, role_readiness
-from kras import selectors
+from kpis.readiness import kpi_smart, kra_checks, readiness_summary, role_readiness
+from kpis.selectors import achievement_formula
+from kras import rules, selectors
 from kras.models import KRALevel, ObjectiveStatus
 from orgs.org_settings import organization_update_rules
 from tests.factories import DepartmentFactory
@@ -77,7 +78,7 @@ def test_kra_weights_must_total_exactly_100(org_a, role, objective):
     build_ready_role(org_a, role, objective, weights=(40, 30, 20))
     [check] = by_code(role_readiness(role), "kra_weights")
     assert not check["ok"] and check["message"] == "KRA weights total 90 of 100."
-    assert selectors.weight_total(selectors.role_kras(role)) == 90
+    assert rules.weight_total(selectors.role_kras(role)) == 90
 
 
 def test_kpi_count_and_weights_per_kra(org_a, role, objective):
@@ -154,7 +155,7 @@ def test_a_retired_objective_breaks_the_ladder(org_a, role):
 )
 def test_activity_verb_titles_are_tasks_not_outcomes(org_a, role, objective, title, flagged):
     kra = make_kra(org_a, role=role, title=title, objective=objective)
-    [check] = by_code(selectors.kra_checks(selectors.role_kras(role)[0]), "activity_verb")
+    [check] = by_code(kra_checks(selectors.role_kras(role)[0]), "activity_verb")
     assert check["ok"] is (flagged is None)
     assert check["severity"] == "warning"
     if flagged:

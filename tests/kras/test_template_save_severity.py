@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from kpis.models import KPI
-from kpis.selectors import kpi_smart
+from kpis.readiness import kpi_smart
 from kpis.services import kpi_create
 from kpis.template_services import template_apply, template_save_warnings
 from kras import library

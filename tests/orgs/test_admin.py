@@ -1,8 +1,11 @@
+import json
+
 import pytest
 from django.contrib import admin
 from django.urls import reverse
 
 from orgs.models import AuditEvent, Membership, Organization, OrgRole, User
+from orgs.org_settings import rule_settings
 from tests.factories import DepartmentFactory, ObjectiveFactory, UserFactory
 
 
@@ -249,3 +252,66 @@ def test_profile_edits_in_the_admin_are_audited_and_the_slug_stays(staff_client,
     event = AuditEvent.objects.get(org=org, action="organization.update")
     assert event.actor == staff
     assert set(event.changes) == {"mission", "fiscal_year_start_month"}
+
+
+def change_form_data(org, **overrides):
+    return {
+        "name": org.name,
+        "timezone": "UTC",
+        "fiscal_year_start_month": org.fiscal_year_start_month,
+        "mission": org.mission,
+        "vision": org.vision,
+        "values": org.values,
+        "strategy_summary": org.strategy_summary,
+        "settings": "{}",
+        **overrides,
+    }
+
+
+def test_rule_settings_in_the_admin_are_refused_as_the_rules_service_refuses_them(
+    staff_client, alice
+):
+    # Given the organisation with its default rules
+    org = alice.org
+    url = reverse("admin:orgs_organization_change", args=[org.pk])
+    stored = (org.settings, org.mission)
+
+    # When staff set more KRAs as the least than as the most (and fix the mission too)
+    response = staff_client.post(
+        url,
+        change_form_data(
+            org, mission="A new mission.", settings=json.dumps({"kra_min": 6, "kra_max": 4})
+        ),
+    )
+
+    # Then the form says what the rules page says, and nothing at all is saved
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["settings"] == [
+        "The least number of KRAs cannot exceed the most."
+    ]
+    org.refresh_from_db()
+    assert (org.settings, org.mission) == stored
+    assert not AuditEvent.objects.filter(org=org).exists()
+
+    # Nor are settings the organisation does not have
+    response = staff_client.post(url, change_form_data(org, settings='{"kra_mni": 2}'))
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["settings"] == ["Not rule settings: kra_mni."]
+    org.refresh_from_db()
+    assert org.settings == stored[0]
+
+
+def test_rule_settings_in_the_admin_are_saved_and_audited_by_the_rules_service(
+    staff_client, staff, alice
+):
+    org = alice.org
+    url = reverse("admin:orgs_organization_change", args=[org.pk])
+    response = staff_client.post(
+        url, change_form_data(org, settings=json.dumps({"kra_min": 2, "kra_max": 4}))
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    org.refresh_from_db()
+    assert (rule_settings(org)["kra_min"], rule_settings(org)["kra_max"]) == (2, 4)
+    event = AuditEvent.objects.get(org=org, action="organization.rules")
+    assert event.actor == staff
+    assert event.changes == {"kra_min": {"old": 3, "new": 2}, "kra_max": {"old": 5, "new": 4}}

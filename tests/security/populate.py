@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from kpis.models import KPI
 from kpis.template_services import template_content_from_role
+from kra_platform.canonical import sha256_hex
 from kras.models import (
     KRA,
     KRALevel,
@@ -45,6 +46,8 @@ from orgs.models import (
     OrgRole,
     User,
 )
+from reviews.models import AgreementComment, AgreementVersion, Signature, SignerRole
+from reviews.services import agreement_create, growth_goal_add
 from roles.models import AreaOfFocus, JustificationKind, Responsibility, Role, RoleAssignment
 from tests.factories import (
     DepartmentFactory,
@@ -337,6 +340,45 @@ def populate_org(*, slug: str, marker: str) -> PopulatedOrg:
         category=f"{marker} Sales",
         created_by=admin,
         content=template_content_from_role(role),
+    )
+
+    # An agreement of the target's, with a growth goal, a comment, a frozen version, a
+    # signature and its events: rows in every table of the agreements.
+    agreement = agreement_create(org=org, actor=admin, employee=target, role=role)
+    growth_goal_add(
+        agreement=agreement,
+        actor=admin,
+        goal=f"{marker} negotiation course",
+        measurable_target="pass the final assessment",
+        due_date=agreement.period_end,
+        measured_by="certificate",
+    )
+    canonical = f'{{"marker":"{marker}"}}'
+    version = AgreementVersion.objects.create(
+        org=org,
+        agreement=agreement,
+        number=1,
+        canonical_json=canonical,
+        content_hash=sha256_hex(canonical.encode()),
+        created_by=admin,
+    )
+    AgreementComment.objects.create(
+        org=org, agreement=agreement, version=version, author=target, body=f"{marker} comment"
+    )
+    Signature.objects.create(
+        org=org,
+        agreement=agreement,
+        version=version,
+        signer=target,
+        signer_role=SignerRole.EMPLOYEE,
+        printed_name=f"{marker} Target",
+        meaning=f"{marker} I agree",
+        signed_at=timezone.now(),
+        auth_method="password",
+        content_hash=version.content_hash,
+        sequence=1,
+        prev_hash="0" * 64,
+        row_hash=sha256_hex(f"{marker} signature".encode()),
     )
 
     # Audit rows about objects of every kind, as services write them.

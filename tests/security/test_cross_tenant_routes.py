@@ -13,6 +13,10 @@ string changes what it does (the level of a new KRA) has further cases in VARIAN
 - A's own pages and answers (lists, details, forms with their choices) hold nothing of B.
 - Writes whose body points at B's objects are refused and change nothing; the same writes
   pointing at A's objects are accepted, so the refusal is the reference's doing.
+
+Each check runs twice ("rls enforced", "rls bypassed"): the second time every request acts
+as the maintenance role, which bypasses row-level security, so the answers above are the
+application's own doing (access helpers, API bases, policy), not only the database's.
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ from kra_platform.celery import TenantTask, app
 from orgs.models import Department
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ("kra_platform", "orgs", "roles", "kras", "kpis", "reviews")
+APPS = ("kra_platform", "orgs", "roles", "kras", "kpis", "reviews", "demo")
 # Where the transaction's context is decided: the primitives, the request middleware, and
 # the tenancy helpers (after the membership check, the secret look-ups).
 ALLOWED = {"kra_platform/rls.py", "orgs/tenancy.py", "orgs/middleware.py"}

@@ -7,8 +7,9 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from demo.logins import DEMO_PASSWORD
+from demo.seed import DEFAULT_EMPLOYEES, MIN_EMPLOYEES, demo_seed
 from kra_platform import rls
-from orgs.demo import DEFAULT_EMPLOYEES, DEMO_PASSWORD, MIN_EMPLOYEES, demo_seed
 
 
 class Command(BaseCommand):

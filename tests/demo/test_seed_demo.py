@@ -7,10 +7,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from demo.data.roles import ROLE_TEMPLATES
+from demo.logins import DEMO_PASSWORD
 from kpis.models import KPI
 from kras import library
 from kras.models import KRA, KRALevel, StrategicObjective
-from orgs.demo import DEMO_PASSWORD, ROLE_TEMPLATES
 from orgs.models import AuditEvent, Department, Membership, Organization, OrgRole, User
 from roles.models import Role, RoleAssignment
 

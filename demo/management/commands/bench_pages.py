@@ -25,8 +25,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, reverse
 
+from demo.logins import DEMO_PASSWORD, fixed_logins
 from kra_platform import rls
-from orgs.demo import DEMO_PASSWORD, fixed_logins
 from orgs.models import Department, Membership, Organization
 
 

@@ -1,0 +1,1 @@
+"""The demo's fixed content: tables only, no database access."""

@@ -1,0 +1,123 @@
+"""Seeding a demo organisation, step by step, and topping up one seeded before roles existed.
+
+The organisation, its profile, objectives and departments go through the services
+(``structure``); people, roles, KRAs and KPIs are bulk-inserted (``people``, ``roles``,
+``kras``), because a demo of 10,000 employees must not take minutes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+
+from kras.models import KRA
+from orgs import audit
+from orgs.models import Department, Membership, Organization, OrgRole
+from roles.models import Role
+
+from . import people as people_step
+from .data.organisation import OBJECTIVES
+from .logins import DEMO_PASSWORD, Login, fixed_logins
+from .roles import roles_and_kras_seed
+from .structure import departments_create, heads_appoint, organisation_create
+
+DEFAULT_EMPLOYEES = 40
+MIN_EMPLOYEES = 10
+
+
+@dataclass
+class SeedResult:
+    org: Organization
+    created: bool
+    members: int = 0
+    departments: int = 0
+    objectives: int = 0
+    roles: int = 0
+    kras: int = 0
+    logins: list[Login] = field(default_factory=list)
+
+
+@transaction.atomic
+def demo_seed(*, slug: str = "demo", employees: int = DEFAULT_EMPLOYEES) -> SeedResult:
+    """Create the demo organisation under ``slug`` with ``employees`` members. When it already
+    exists, nothing is changed and ``created`` is False."""
+    logins = list(fixed_logins(slug).values())
+    existing = Organization.objects.filter(slug=slug).first()
+    if existing is not None:
+        result = SeedResult(
+            org=existing,
+            created=False,
+            members=Membership.objects.filter(org=existing).count(),
+            departments=Department.objects.filter(org=existing).count(),
+            logins=logins,
+        )
+        _top_up_roles(result)
+        return result
+    if employees < MIN_EMPLOYEES:
+        raise ValueError(f"a demo needs at least {MIN_EMPLOYEES} employees")
+
+    people = people_step.plan(slug, employees)
+    password = make_password(DEMO_PASSWORD)  # hashed once: hashing is deliberately slow
+    org, admin = organisation_create(slug=slug, admin=people[0], password=password)
+    departments = departments_create(org=org, admin=admin, people=people)
+    users = people_step.users_create(people=people, password=password)
+    memberships = people_step.memberships_create(
+        org=org, admin=admin, people=people, users=users, departments=departments
+    )
+    heads_appoint(admin=admin, people=people, memberships=memberships, departments=departments)
+
+    roles = roles_and_kras_seed(org, admin)
+    audit.record(
+        org=org,
+        actor=admin,
+        action="demo.seed",
+        obj=org,
+        changes={
+            "members": len(people),
+            "departments": len(departments),
+            "roles": roles.roles,
+            "kras": roles.kras,
+            "kpis": roles.kpis,
+        },
+    )
+    return SeedResult(
+        org=org,
+        created=True,
+        members=len(people),
+        departments=len(departments),
+        objectives=len(OBJECTIVES),
+        roles=roles.roles,
+        kras=roles.kras,
+        logins=logins,
+    )
+
+
+def _top_up_roles(result: SeedResult) -> None:
+    """A demo organisation seeded before roles and KRAs existed gets them now; one that has
+    any is left as it is, so running the command again changes nothing."""
+    org = result.org
+    # Anything built by hand is left alone: the demo's ladder only makes sense whole.
+    if (
+        Role.objects.filter(org=org).exists()
+        or KRA.objects.filter(org=org).exists()
+        or not org.objectives.exists()
+    ):
+        return
+    admin = (
+        Membership.objects.filter(org=org, role=OrgRole.ADMIN, is_active=True)
+        .order_by("pk")
+        .first()
+    )
+    if admin is None:
+        return
+    roles = roles_and_kras_seed(org, admin)
+    audit.record(
+        org=org,
+        actor=admin,
+        action="demo.seed_roles",
+        obj=org,
+        changes={"roles": roles.roles, "kras": roles.kras, "kpis": roles.kpis},
+    )
+    result.roles, result.kras = roles.roles, roles.kras

@@ -1,0 +1,298 @@
+"""Reads of agreements; each takes the organisation explicitly and keeps a constant number
+of queries whatever the number of rows."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from kpis.models import KPI
+from kras.models import KRA, KRAStatus
+from orgs.models import Department, Membership, Organization, OrgRole
+from orgs.selectors import fiscal_year_bounds
+
+from .models import (
+    OPEN_STATUSES,
+    Agreement,
+    AgreementComment,
+    AgreementEvent,
+    AgreementStatus,
+    GrowthGoal,
+    Signature,
+)
+
+_AGREEMENT_RELATED = (
+    "org",
+    "employee__user",
+    "employee__department",
+    "manager__user",
+    "role__department",
+    "current_version",
+)
+
+
+def agreements_for_person(*, org: Organization, member: Membership) -> QuerySet[Agreement]:
+    """The member's own agreements, latest period first (one query)."""
+    return (
+        Agreement.objects.filter(org=org, employee=member)
+        .select_related(*_AGREEMENT_RELATED)
+        .order_by("-period_start", "-created_at", "-id")
+    )
+
+
+def agreement_signatures(*, agreement: Agreement) -> list[Signature]:
+    return list(
+        Signature.objects.filter(org_id=agreement.org_id, agreement=agreement)
+        .select_related("version")
+        .order_by("sequence")
+    )
+
+
+def agreement_timeline(*, agreement: Agreement) -> list[AgreementEvent]:
+    return list(
+        AgreementEvent.objects.filter(org_id=agreement.org_id, agreement=agreement)
+        .select_related("version")
+        .order_by("created_at", "id")
+    )
+
+
+def agreement_comments(*, agreement: Agreement) -> list[AgreementComment]:
+    return list(
+        AgreementComment.objects.filter(org_id=agreement.org_id, agreement=agreement)
+        .select_related("author__user", "version")
+        .order_by("created_at", "id")
+    )
+
+
+def agreement_growth_plan(*, agreement: Agreement) -> list[GrowthGoal]:
+    return list(
+        GrowthGoal.objects.filter(org_id=agreement.org_id, agreement=agreement).order_by(
+            "position", "id"
+        )
+    )
+
+
+# --- the team ---------------------------------------------------------------------------------
+
+
+class TeamStatus:
+    NONE = "none"
+    DRAFT = "draft"
+    AWAITING_EMPLOYEE = "awaiting_employee"
+    AWAITING_MANAGER = "awaiting_manager"
+    AWAITING_HR = "awaiting_hr"
+    ACTIVE = "active"
+    NEEDS_AMENDMENT = "needs_amendment"
+
+    LABELS = {
+        NONE: _("No agreement"),
+        DRAFT: _("Draft"),
+        AWAITING_EMPLOYEE: _("Awaiting the employee"),
+        AWAITING_MANAGER: _("Awaiting the manager"),
+        AWAITING_HR: _("Awaiting HR"),
+        ACTIVE: _("Active"),
+        NEEDS_AMENDMENT: _("Needs amendment"),
+    }
+
+
+_BY_STATUS = {
+    AgreementStatus.DRAFT: TeamStatus.DRAFT,
+    AgreementStatus.PROPOSED: TeamStatus.AWAITING_EMPLOYEE,
+    AgreementStatus.EMPLOYEE_SIGNED: TeamStatus.AWAITING_MANAGER,
+    AgreementStatus.AWAITING_HR: TeamStatus.AWAITING_HR,
+    AgreementStatus.ACTIVE: TeamStatus.ACTIVE,
+}
+
+
+@dataclass(frozen=True)
+class TeamRow:
+    """One person of the team: their agreement for the period (the one under way before
+    the one in force), its status as the team page says it, and since when it has waited
+    in that status (None without an agreement)."""
+
+    member: Membership
+    agreement: Agreement | None
+    status: str
+    since: datetime.datetime | None
+    waited: datetime.timedelta | None
+
+    @property
+    def status_label(self) -> str:
+        return str(TeamStatus.LABELS[self.status])
+
+
+def role_changed_since_signing():
+    """Annotation: the agreement's role changed after its version was frozen (a KRA or KPI
+    added, edited or retired, or a KRA flagged by the cascade): it needs an amendment
+    (docs/DOMAIN.md rule R29)."""
+    frozen = OuterRef("current_version__created_at")
+    role = OuterRef("role_id")
+    kra_changed = KRA.objects.filter(org_id=OuterRef("org_id"), role_id=role).filter(
+        Q(updated_at__gt=frozen) | Q(created_at__gt=frozen) | Q(status=KRAStatus.NEEDS_REVIEW)
+    )
+    kpi_changed = KPI.objects.filter(org_id=OuterRef("org_id"), kra__role_id=role).filter(
+        Q(updated_at__gt=frozen) | Q(created_at__gt=frozen)
+    )
+    return Exists(kra_changed) | Exists(kpi_changed)
+
+
+def team_agreements(
+    *,
+    org: Organization,
+    manager: Membership,
+    period_start: datetime.date | None = None,
+    now: datetime.datetime | None = None,
+) -> list[TeamRow]:
+    """The manager's active direct reports with their agreement for the period starting
+    ``period_start`` (the current fiscal year by default): none, draft, awaiting the
+    employee, awaiting the manager, awaiting HR, active, or active but needing an amendment
+    because the role changed since. Two queries, whatever the team's size."""
+    if period_start is None:
+        period_start, _end = fiscal_year_bounds(org=org)
+    now = now or timezone.now()
+    members = list(
+        Membership.objects.filter(org=org, manager=manager, is_active=True)
+        .select_related("user", "department")
+        .order_by("user__full_name", "user__email", "id")
+    )
+    agreements = (
+        Agreement.objects.filter(
+            org=org,
+            employee_id__in=[m.pk for m in members],
+            period_start=period_start,
+            status__in=[*OPEN_STATUSES, AgreementStatus.ACTIVE],
+        )
+        .select_related("role", "current_version")
+        .annotate(role_changed=role_changed_since_signing())
+        .order_by("employee_id", "created_at", "id")
+    )
+    # Per person: an agreement under way (a draft, an amendment) before the one in force.
+    chosen: dict[int, Agreement] = {}
+    for agreement in agreements:
+        current = chosen.get(agreement.employee_id)
+        if current is None or (
+            current.status == AgreementStatus.ACTIVE and agreement.status != AgreementStatus.ACTIVE
+        ):
+            chosen[agreement.employee_id] = agreement
+    rows = []
+    for member in members:
+        agreement = chosen.get(member.pk)
+        if agreement is None:
+            rows.append(TeamRow(member, None, TeamStatus.NONE, None, None))
+            continue
+        status = _BY_STATUS[agreement.status]
+        if status == TeamStatus.ACTIVE and agreement.role_changed:
+            status = TeamStatus.NEEDS_AMENDMENT
+        since = agreement.status_changed_at
+        rows.append(TeamRow(member, agreement, status, since, now - since))
+    return rows
+
+
+# --- what awaits a signature --------------------------------------------------------------------
+
+
+def pending_signatures(*, org: Organization, member: Membership) -> list[Agreement]:
+    """The agreements awaiting ``member``'s signature: their own, proposed; those they
+    countersign (as manager of record, or by a per-object grant), signed by the person; and,
+    for HR, those awaiting HR's acknowledgement (not their own). Oldest waiting first; two
+    query."""
+    from guardian.shortcuts import get_objects_for_user
+
+    delegated = get_objects_for_user(
+        member.user,
+        "reviews.sign_agreement",
+        klass=Agreement.objects.filter(org=org),
+        with_superuser=False,
+        accept_global_perms=False,
+    ).values("pk")
+    due = Q(employee=member, status=AgreementStatus.PROPOSED) | Q(
+        status=AgreementStatus.EMPLOYEE_SIGNED
+    ) & (Q(manager=member) | Q(pk__in=delegated))
+    if member.role in (OrgRole.ADMIN, OrgRole.HR):
+        due |= Q(status=AgreementStatus.AWAITING_HR) & ~Q(employee=member)
+    if not member.is_active:
+        return []
+    # A manager who is HR too has signed the version already: one signature per person.
+    signed = Signature.objects.filter(
+        org_id=OuterRef("org_id"),
+        agreement_id=OuterRef("pk"),
+        version_id=OuterRef("current_version_id"),
+        signer_id=member.pk,
+    )
+    return list(
+        Agreement.objects.filter(org=org)
+        .filter(due)
+        .exclude(Exists(signed))
+        .select_related(*_AGREEMENT_RELATED)
+        .order_by("status_changed_at", "id")
+    )
+
+
+# --- how many have signed ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SignedShare:
+    """People with an agreement in force among the active members of a department (or of
+    the organisation, ``department`` None)."""
+
+    department: Department | None
+    name: str
+    people: int
+    signed: int
+
+    @property
+    def share(self) -> Decimal:
+        if not self.people:
+            return Decimal(0)
+        return (Decimal(self.signed) / Decimal(self.people)).quantize(
+            Decimal("0.001"), rounding=ROUND_HALF_UP
+        )
+
+    @property
+    def percent(self) -> Decimal:
+        return (self.share * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def signed_share(*, org: Organization, on: datetime.date | None = None) -> dict:
+    """Per department and for the whole organisation, how many active members have an
+    agreement in force covering ``on`` (today, in the organisation's calendar, by default):
+    ``{"organisation": SignedShare, "departments": [SignedShare, …]}``, departments by
+    name, people in no department last as "No department". Two queries."""
+    on = on or timezone.localdate()
+    in_force = Agreement.objects.filter(
+        org=org,
+        employee_id=OuterRef("pk"),
+        status=AgreementStatus.ACTIVE,
+        period_start__lte=on,
+        period_end__gte=on,
+    )
+    rows = (
+        Membership.objects.filter(org=org, is_active=True)
+        .annotate(has_agreement=Exists(in_force))
+        .values("department_id")
+        .annotate(people=Count("id"), signed=Count("id", filter=Q(has_agreement=True)))
+        .order_by()
+    )
+    counts = {row["department_id"]: (row["people"], row["signed"]) for row in rows}
+    departments = {
+        d.pk: d
+        for d in Department.objects.filter(org=org, pk__in=[k for k in counts if k is not None])
+    }
+    result = [
+        SignedShare(departments[pk], departments[pk].name, *counts[pk])
+        for pk in sorted(departments, key=lambda pk: (departments[pk].name.lower(), pk))
+    ]
+    if None in counts:
+        result.append(SignedShare(None, str(_("No department")), *counts[None]))
+    people = sum(c[0] for c in counts.values())
+    signed = sum(c[1] for c in counts.values())
+    return {
+        "organisation": SignedShare(None, org.name, people, signed),
+        "departments": result,
+    }
