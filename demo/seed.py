@@ -18,6 +18,7 @@ from orgs.models import Department, Membership, Organization, OrgRole
 from roles.models import Role
 
 from . import people as people_step
+from .agreements import DEFAULT_AGREEMENTS, agreements_seed
 from .data.organisation import OBJECTIVES
 from .logins import DEMO_PASSWORD, Login, fixed_logins
 from .roles import roles_and_kras_seed
@@ -36,13 +37,19 @@ class SeedResult:
     objectives: int = 0
     roles: int = 0
     kras: int = 0
+    agreements_active: int = 0
+    agreements_awaiting: int = 0
     logins: list[Login] = field(default_factory=list)
 
 
 @transaction.atomic
-def demo_seed(*, slug: str = "demo", employees: int = DEFAULT_EMPLOYEES) -> SeedResult:
-    """Create the demo organisation under ``slug`` with ``employees`` members. When it already
-    exists, nothing is changed and ``created`` is False."""
+def demo_seed(
+    *, slug: str = "demo", employees: int = DEFAULT_EMPLOYEES, agreements: int = DEFAULT_AGREEMENTS
+) -> SeedResult:
+    """Create the demo organisation under ``slug`` with ``employees`` members, and KRA
+    agreements for the first ``agreements`` people (``demo.agreements``). When it already
+    exists, nothing is changed and ``created`` is False (one seeded before roles or
+    agreements existed gets them once)."""
     logins = list(fixed_logins(slug).values())
     existing = Organization.objects.filter(slug=slug).first()
     if existing is not None:
@@ -54,6 +61,7 @@ def demo_seed(*, slug: str = "demo", employees: int = DEFAULT_EMPLOYEES) -> Seed
             logins=logins,
         )
         _top_up_roles(result)
+        _top_up_agreements(result, agreements)
         return result
     if employees < MIN_EMPLOYEES:
         raise ValueError(f"a demo needs at least {MIN_EMPLOYEES} employees")
@@ -69,6 +77,7 @@ def demo_seed(*, slug: str = "demo", employees: int = DEFAULT_EMPLOYEES) -> Seed
     heads_appoint(admin=admin, people=people, memberships=memberships, departments=departments)
 
     roles = roles_and_kras_seed(org, admin)
+    signed = agreements_seed(org, limit=agreements)
     audit.record(
         org=org,
         actor=admin,
@@ -80,6 +89,8 @@ def demo_seed(*, slug: str = "demo", employees: int = DEFAULT_EMPLOYEES) -> Seed
             "roles": roles.roles,
             "kras": roles.kras,
             "kpis": roles.kpis,
+            "agreements in force": signed.active,
+            "agreements awaiting a signature": signed.awaiting,
         },
     )
     return SeedResult(
@@ -90,6 +101,8 @@ def demo_seed(*, slug: str = "demo", employees: int = DEFAULT_EMPLOYEES) -> Seed
         objectives=len(OBJECTIVES),
         roles=roles.roles,
         kras=roles.kras,
+        agreements_active=signed.active,
+        agreements_awaiting=signed.awaiting,
         logins=logins,
     )
 
@@ -121,3 +134,12 @@ def _top_up_roles(result: SeedResult) -> None:
         changes={"roles": roles.roles, "kras": roles.kras, "kpis": roles.kpis},
     )
     result.roles, result.kras = roles.roles, roles.kras
+
+
+def _top_up_agreements(result: SeedResult, limit: int) -> None:
+    """A demo organisation with roles but no agreement yet (seeded before agreements
+    existed) gets them now; one with any agreement is left as it is."""
+    if not Role.objects.filter(org=result.org).exists():
+        return
+    signed = agreements_seed(result.org, limit=limit)
+    result.agreements_active, result.agreements_awaiting = signed.active, signed.awaiting

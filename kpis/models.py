@@ -109,3 +109,125 @@ class KPI(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("kpi-detail", kwargs={"org_slug": self.org.slug, "pk": self.pk})
+
+
+# --- results over time (docs/DOMAIN.md section 4) -----------------------------------------
+
+
+class MeasurementStatus(models.TextChoices):
+    COUNTED = "counted", _("Counted")
+    AWAITING_CONFIRMATION = "awaiting", _("Awaiting the manager's confirmation")
+
+
+class Measurement(models.Model):
+    """One value of one KPI for one person for one of the KPI's periods (weekly, monthly,
+    quarterly or annual). A period may hold several values; the KPI's aggregation combines
+    them (docs/DOMAIN.md rule R14). A ``source_ref`` makes a repeated send an update of the
+    same row, not a second value."""
+
+    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="measurements")
+    kpi = models.ForeignKey(KPI, on_delete=models.CASCADE, related_name="measurements")
+    person = models.ForeignKey(
+        "orgs.Membership", on_delete=models.CASCADE, related_name="measurements"
+    )
+    period_start = models.DateField(_("period from"))
+    period_end = models.DateField(_("period to"))
+    value = models.DecimalField(_("value"), max_digits=16, decimal_places=4)
+    entered_by = models.ForeignKey(
+        "orgs.Membership",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="measurements_entered",
+    )
+    entered_at = models.DateTimeField(default=timezone.now)
+    note = models.TextField(_("note"), blank=True)
+    evidence_url = models.URLField(_("evidence link"), max_length=500, blank=True)
+    source_ref = models.CharField(_("source reference"), max_length=200, blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=MeasurementStatus.choices,
+        default=MeasurementStatus.COUNTED,
+    )
+    confirmed_by = models.ForeignKey(
+        "orgs.Membership",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="measurements_confirmed",
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-period_start", "-entered_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["org", "kpi", "person", "source_ref"],
+                condition=~models.Q(source_ref=""),
+                name="measurement_source_ref_once",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(period_end__gte=models.F("period_start")),
+                name="measurement_period_in_order",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["org", "kpi", "person", "period_start"]),
+            models.Index(fields=["org", "person", "period_start"]),
+            models.Index(fields=["org", "period_start"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kpi_id} {self.person_id} {self.period_start}: {self.value}"
+
+
+class ScoreScope(models.TextChoices):
+    KPI = "kpi", _("KPI")
+    KRA = "kra", _("KRA")
+    PERSON = "person", _("Person")
+    ROLE = "role", _("Role")
+    DEPARTMENT = "department", _("Department")
+    ORGANIZATION = "org", _("Organisation")
+
+
+class ScoreWindow(models.TextChoices):
+    PERIOD = "period", _("Period")
+    YEAR_TO_DATE = "ytd", _("Year to date")
+
+
+class Score(models.Model):
+    """A precomputed rollup (``kpis/rollups.py``): the achievement of one scope (a KPI or a
+    KRA of one person, a person, a role, a department, the organisation) over one window (a
+    period, or the fiscal year to date), with its completeness. ``achievement`` None is "no
+    data", never zero. Written only by the rollup, by set-based SQL."""
+
+    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="scores")
+    scope = models.CharField(max_length=10, choices=ScoreScope.choices)
+    scope_id = models.BigIntegerField()
+    person = models.ForeignKey(
+        "orgs.Membership", on_delete=models.CASCADE, null=True, blank=True, related_name="scores"
+    )
+    window = models.CharField(max_length=6, choices=ScoreWindow.choices)
+    period_start = models.DateField()
+    period_end = models.DateField()
+    achievement = models.DecimalField(max_digits=12, decimal_places=6, null=True, blank=True)
+    periods_with_data = models.PositiveIntegerField(default=0)
+    periods_expected = models.PositiveIntegerField(default=0)
+    completeness = models.DecimalField(max_digits=7, decimal_places=6, null=True, blank=True)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["org", "scope", "scope_id", "person", "window", "period_start"],
+                name="score_once_per_scope_and_period",
+                nulls_distinct=False,
+            ),
+        ]
+        indexes = [models.Index(fields=["org", "person", "scope", "window", "period_start"])]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.scope_id} {self.period_start}: {self.achievement}"

@@ -37,6 +37,27 @@ class TenantTask(Task):
             return super().__call__(*args, **kwargs)
 
 
+class PlatformTask(Task):
+    """The base of the few tasks that belong to no organisation: a periodic job that lists
+    the organisations (the tenant registry has no row-level security) and fans out one
+    tenant task per organisation. It runs in one transaction whose tenant context is empty,
+    as the application role, so row-level security shows it no tenant row: whatever it
+    needs of an organisation's data is the tenant task's to read. It takes no ``org_id``,
+    claims no message id (enqueuing the same tenant tasks twice is harmless: each of them is
+    safe to run twice), and is declared explicitly with ``base=PlatformTask``
+    (tests/security/test_tenant_context_lint.py lists every one)."""
+
+    abstract = True
+
+    def __call__(self, *args, **kwargs):
+        from kra_platform import rls
+
+        if "org_id" in kwargs:
+            raise TypeError(f"{self.name} belongs to no organisation: call a TenantTask instead")
+        with rls.tenant_context():
+            return super().__call__(*args, **kwargs)
+
+
 app = Celery("kra_platform", task_cls=TenantTask)
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()

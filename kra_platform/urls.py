@@ -22,7 +22,9 @@ api_v1 = [
     path("orgs/<slug:org_slug>/", include("roles.api_urls")),
     path("orgs/<slug:org_slug>/", include("kras.urls.api_kras")),
     path("orgs/<slug:org_slug>/", include("kras.urls.api_cascade")),
+    path("orgs/<slug:org_slug>/", include("kras.urls.api_templates")),
     path("orgs/<slug:org_slug>/", include("kpis.api_urls")),
+    path("orgs/<slug:org_slug>/", include("reviews.api.urls")),
 ]
 
 urlpatterns = [
@@ -43,12 +45,16 @@ urlpatterns = [
     ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("invite/<str:token>/", invitation_accept, name="invitation-accept"),
+    path("", include("reviews.urls_public")),
     path("o/", org_picker, name="org-picker"),
     path("o/<slug:org_slug>/", include("orgs.urls")),
+    path("o/<slug:org_slug>/", include("reviews.urls")),
+    path("o/<slug:org_slug>/agreements/", include("reviews.urls_documents")),
     path("o/<slug:org_slug>/objectives/", include("kras.urls.objectives")),
     path("o/<slug:org_slug>/roles/", include("roles.urls")),
     path("o/<slug:org_slug>/kras/", include("kras.urls.kras")),
     path("o/<slug:org_slug>/kpis/", include("kpis.urls")),
+    path("o/<slug:org_slug>/", include("kpis.measurement_urls")),
     path("o/<slug:org_slug>/cascade/", include("kras.urls.cascade")),
     path("o/<slug:org_slug>/kra-templates/", include("kras.urls.templates")),
     path("api/v1/", include((api_v1, "api"))),

@@ -4,3 +4,14 @@ from django.apps import AppConfig
 class KrasConfig(AppConfig):
     name = "kras"
     verbose_name = "KRAs"
+
+    def ready(self):
+        # The app's actions join orgs' registry (``orgs.policy.Action.<name>``) and its rule
+        # settings orgs' settings framework: framework hooks, not domain logic.
+        from orgs import org_settings, policy
+
+        from . import org_settings as app_settings
+        from .policy import KraAction, decide
+
+        policy.register(KraAction, decide)
+        org_settings.register(app_settings.SETTINGS, check=app_settings.check, module=app_settings)

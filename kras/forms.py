@@ -4,10 +4,10 @@ from django.utils.translation import gettext_lazy as _
 
 from orgs.fields import MemberField
 from orgs.models import Department, Organization
-from orgs.org_settings import COUNT_HIGHEST, COUNT_LOWEST
 from roles.models import AreaOfFocus, Role
 
 from .models import KRA, KRALevel, KRAStatus, ObjectiveStatus, StrategicObjective
+from .org_settings import COUNT_HIGHEST, COUNT_LOWEST
 
 
 class ObjectiveForm(forms.ModelForm):

@@ -5,8 +5,8 @@ title (R8). Each check is ``{code, ok, message, severity, kra_id, kpi_id}``.
 
 The role page, the readiness API, the shipped template library and proposing an agreement
 all decide through these functions: ``kpis/readiness.py`` builds a role's readiness from
-them (it adds the KPI-level rules), and ``kras/library.py`` checks shipped templates with
-``count_within`` and ``weights_complete``, since kras may not import kpis.
+them (it adds the KPI-level rules), and ``kras/library/loader.py`` checks shipped templates
+with ``count_within`` and ``weights_complete``, since kras may not import kpis.
 """
 
 from __future__ import annotations

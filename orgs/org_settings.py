@@ -1,69 +1,81 @@
 """An organisation's rule settings, kept in ``Organization.settings`` (JSON) with defaults
 from docs/DOMAIN.md (the settings table, used by rules R1, R2, R6, R8, R19 and R24). Read
 them with ``org_setting`` / ``rule_settings``; change them with
-``organization_update_rules``, which validates and audits."""
+``organization_update_rules``, which validates and audits.
+
+This module is the framework: storage, reading, validation and the one writer. Each app
+declares the settings its rules read in its own ``org_settings`` module (kras: KRA and KPI
+counts, activity verbs, alignment; kpis: the overachievement cap and the thresholds;
+reviews: the HR acknowledgement and the signers' statements) and registers them here from
+its ``AppConfig.ready()`` with ``register``. A name such an app module defines
+(``COUNT_HIGHEST``, ``STATEMENT_SETTINGS``…) can also be imported from here."""
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from . import audit
 from .models import Membership, Organization
 
-DEFAULT_ACTIVITY_VERBS = [
-    "conduct",
-    "execute",
-    "attend",
-    "perform",
-    "handle",
-    "do",
-    "prepare",
-    "coordinate",
-    "assist",
-    "participate",
-    "complete",
-    "support",
-    "process",
-]
+#: Why a cleaned value is refused, or None.
+Validate = Callable[[Any], "str | None"]
+#: Errors (keyed by setting) of the settings taken together, given all of them merged.
+Check = Callable[[dict], dict]
 
-#: The fewest and the most any count setting (kra_min, kra_max, kpi_min, kpi_max) may be;
-#: the rules page and API offer the same range.
-COUNT_LOWEST = 0
-COUNT_HIGHEST = 20
-COUNT_SETTINGS = ("kra_min", "kra_max", "kpi_min", "kpi_max")
 
-DEFAULTS: dict = {
-    "kra_min": 3,
-    "kra_max": 5,
-    "kpi_min": 1,
-    "kpi_max": 3,
-    "require_alignment": True,
-    "activity_verbs": DEFAULT_ACTIVITY_VERBS,
-    "overachievement_cap": "1.2",
-    "on_track_threshold": "0.9",
-    "at_risk_threshold": "0.7",
-    # Agreements (docs/DOMAIN.md rules R30 and R31): an HR acknowledgement after the
-    # countersignature, and the statement each kind of signer ticks.
-    "require_hr_acknowledgement": False,
-    "statement_employee": "I have read and agree to these Key Result Areas and KPIs.",
-    "statement_manager": (
-        "I have agreed these Key Result Areas and KPIs with the employee and will support "
-        "their delivery."
-    ),
-    "statement_hr": "I acknowledge this agreement on behalf of HR.",
-}
+@dataclass(frozen=True)
+class Setting:
+    """One rule setting: its key, its default, ``clean`` (the stored form of an input;
+    raises ValueError, TypeError or ArithmeticError with ``unreadable`` as the message when
+    it cannot be read) and ``validate`` (why a cleaned value is out of range, or None)."""
 
-#: The statement settings, by the kind of signer they are for.
-STATEMENT_SETTINGS = {
-    "employee": "statement_employee",
-    "manager": "statement_manager",
-    "hr": "statement_hr",
-}
-STATEMENT_MAX_LENGTH = 500
+    key: str
+    default: Any
+    clean: Callable[[Any], Any]
+    validate: Validate = lambda value: None
+    unreadable: str = ""
+
+    @classmethod
+    def each(cls, defaults: dict, **common) -> tuple[Setting, ...]:
+        """One setting per key of ``defaults``, all read and checked alike."""
+        return tuple(cls(key, default, **common) for key, default in defaults.items())
+
+
+#: Every registered setting's default, in registration order.
+DEFAULTS: dict = {}
+_SETTINGS: dict[str, Setting] = {}
+_CHECKS: list[Check] = []
+_MODULES: list[ModuleType] = []
+
+
+def register(settings: Iterable[Setting], *, check: Check | None = None, module=None) -> None:
+    """Make ``settings`` rule settings of every organisation (their defaults join
+    ``DEFAULTS``), with ``check`` run over all settings merged on every change. ``module``
+    (the app's ``org_settings``) lends its names to this one. Registering again is a no-op."""
+    for setting in settings:
+        known = _SETTINGS.get(setting.key)
+        if known is not None and known != setting:
+            raise ImproperlyConfigured(f"rule setting {setting.key} is registered twice")
+        _SETTINGS[setting.key] = setting
+        DEFAULTS[setting.key] = setting.default
+    if check is not None and check not in _CHECKS:
+        _CHECKS.append(check)
+    if module is not None and module not in _MODULES:
+        _MODULES.append(module)
+
+
+def __getattr__(name: str):
+    for module in _MODULES:
+        if hasattr(module, name):
+            return getattr(module, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def rule_settings(org: Organization) -> dict:
@@ -81,48 +93,18 @@ def org_setting(org: Organization, key: str):
 def _clean(values: dict) -> tuple[dict, dict]:
     errors: dict[str, str] = {}
     cleaned = {}
-    for key in COUNT_SETTINGS:
-        if key in values:
-            try:
-                number = int(values[key])
-            except (TypeError, ValueError):
-                errors[key] = _("Enter a whole number.")
-                continue
-            if not COUNT_LOWEST <= number <= COUNT_HIGHEST:
-                errors[key] = _("Choose a number from %(low)d to %(high)d.") % {
-                    "low": COUNT_LOWEST,
-                    "high": COUNT_HIGHEST,
-                }
-            cleaned[key] = number
-    if "require_alignment" in values:
-        cleaned["require_alignment"] = bool(values["require_alignment"])
-    if "activity_verbs" in values:
-        verbs = values["activity_verbs"]
-        if isinstance(verbs, str):
-            verbs = verbs.replace("\n", ",").split(",")
-        cleaned["activity_verbs"] = sorted({v.strip().lower() for v in verbs if v.strip()})
-    for key in ("overachievement_cap", "on_track_threshold", "at_risk_threshold"):
-        if key in values:
-            try:
-                number = Decimal(str(values[key]))
-            except InvalidOperation:
-                errors[key] = _("Enter a number.")
-                continue
-            if not Decimal(0) <= number <= Decimal(5):
-                errors[key] = _("Choose a number from 0 to 5.")
-            cleaned[key] = str(number)
-    if "require_hr_acknowledgement" in values:
-        cleaned["require_hr_acknowledgement"] = bool(values["require_hr_acknowledgement"])
-    for key in STATEMENT_SETTINGS.values():
-        if key in values:
-            text = " ".join(str(values[key] or "").split())
-            if not text:
-                errors[key] = _("Write the statement the signer agrees to.")
-            elif len(text) > STATEMENT_MAX_LENGTH:
-                errors[key] = _("Keep the statement within %(n)d characters.") % {
-                    "n": STATEMENT_MAX_LENGTH
-                }
-            cleaned[key] = text
+    for key, setting in _SETTINGS.items():
+        if key not in values:
+            continue
+        try:
+            value = setting.clean(values[key])
+        except (TypeError, ValueError, ArithmeticError):
+            errors[key] = str(setting.unreadable)
+            continue
+        refusal = setting.validate(value)
+        if refusal:
+            errors[key] = refusal
+        cleaned[key] = value
     return cleaned, errors
 
 
@@ -150,12 +132,8 @@ def _checked(current: dict, values: dict) -> dict:
     track")."""
     cleaned, errors = _clean(values)
     merged = {**current, **cleaned}
-    if merged["kra_min"] > merged["kra_max"]:
-        errors["kra_min"] = _("The least number of KRAs cannot exceed the most.")
-    if merged["kpi_min"] > merged["kpi_max"]:
-        errors["kpi_min"] = _("The least number of KPIs cannot exceed the most.")
-    if Decimal(merged["at_risk_threshold"]) > Decimal(merged["on_track_threshold"]):
-        errors["at_risk_threshold"] = _("“At risk” must start below “on track”.")
+    for check in _CHECKS:
+        errors.update(check(merged))
     if errors:
         raise ValidationError(errors)
     return cleaned

@@ -479,3 +479,57 @@ class AgreementEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.agreement_id}"
+
+
+class ExportStatus(models.TextChoices):
+    QUEUED = "queued", _("Waiting to start")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class ExportJob(models.Model):
+    """HR's export of the signed agreements of a department (and those below it) or of the
+    whole organisation: one ZIP of PDFs with an index CSV, built by a task. ``errors`` names
+    each agreement whose PDF could not be made (the others are still in the ZIP)."""
+
+    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    requested_by = models.ForeignKey(
+        Membership, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    department = models.ForeignKey(
+        "orgs.Department",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("department"),
+    )
+    scope_label = models.CharField(_("exported"), max_length=200)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ExportStatus.choices, default=ExportStatus.QUEUED
+    )
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)
+    # Relative to MEDIA_ROOT: exports/<org>/<job>.zip
+    file_path = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["org", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"export {self.pk} ({self.scope_label})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (ExportStatus.DONE, ExportStatus.FAILED)
+
+    @property
+    def percent(self) -> int:
+        if self.is_finished and not self.total:
+            return 100
+        return int(100 * self.done / self.total) if self.total else 0

@@ -22,6 +22,7 @@ from .models import (
     AgreementComment,
     AgreementEvent,
     AgreementStatus,
+    AgreementVersion,
     GrowthGoal,
     Signature,
 )
@@ -296,3 +297,51 @@ def signed_share(*, org: Organization, on: datetime.date | None = None) -> dict:
         "organisation": SignedShare(None, org.name, people, signed),
         "departments": result,
     }
+
+
+# --- what a member may read -----------------------------------------------------------------
+
+
+def agreements_visible_to(*, org: Organization, member: Membership) -> QuerySet[Agreement]:
+    """The agreements ``member`` may read (docs/DOMAIN.md rule R40, as ``orgs.policy`` says
+    it for one agreement): HR every one; anyone else their own and those of the people they
+    manage (manager of record, anyone above in the reporting line, the head of the
+    person's department or of one above it). Two queries to build, one to read."""
+    from orgs.people_rules import children_of, headed_department_ids, subtree
+
+    queryset = Agreement.objects.filter(org=org).select_related(*_AGREEMENT_RELATED)
+    if not member.is_active:
+        return queryset.none()
+    if member.role in (OrgRole.ADMIN, OrgRole.HR):
+        return queryset
+    pairs = Membership.objects.filter(org=org).values_list("pk", "manager_id")
+    below = subtree([member.pk], children_of(pairs)) - {member.pk}
+    return queryset.filter(
+        Q(employee=member)
+        | Q(manager=member)
+        | Q(employee_id__in=below)
+        | Q(employee__department_id__in=headed_department_ids(member))
+    )
+
+
+# --- versions ------------------------------------------------------------------------------
+
+
+def agreement_versions(*, agreement: Agreement) -> list[AgreementVersion]:
+    """The agreement's frozen versions, first to last, with who froze each (one query)."""
+    return list(
+        AgreementVersion.objects.filter(org_id=agreement.org_id, agreement=agreement)
+        .select_related("created_by__user")
+        .order_by("number")
+    )
+
+
+def agreement_version(*, agreement: Agreement, number) -> AgreementVersion | None:
+    """Version ``number`` of the agreement, or None."""
+    try:
+        number = int(number)
+    except (TypeError, ValueError):
+        return None
+    return AgreementVersion.objects.filter(
+        org_id=agreement.org_id, agreement=agreement, number=number
+    ).first()

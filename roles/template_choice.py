@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from kpis.template_services import kpi_time_frames, role_create_from_template
+from kpis.template_library import kpi_time_frames, role_create_from_template
 from kra_platform.formatting import day
 from kras import library
 from kras.models import KRATemplate

@@ -23,12 +23,12 @@ ORDER = ("kra_platform", "orgs", "roles", "kras", "kpis", "reviews", "demo")
 PAGE_MODULE = re.compile(r"^(views|api|urls)")
 
 _TEMPLATES = (
-    "applying or saving a KRA template writes KRAs and KPIs, so kpis.template_services "
+    "applying or saving a KRA template writes KRAs and KPIs, so kpis.template_library "
     "lives right of both; its pages and endpoints sit with the template library in kras"
 )
 _NEW_ROLE_FROM_TEMPLATE = (
-    "the new-role page's “start from a template” step (a helper of roles/views.py) lists the "
-    "KRA template library and builds the role through kpis.template_services"
+    "the new-role page's “start from a template” step (a helper of the roles/views/ pages) "
+    "lists the KRA template library and builds the role through kpis.template_library"
 )
 
 _READINESS = (
@@ -46,15 +46,15 @@ EXCEPTIONS = {
         "the project's root URL configuration mounts the account pages (sign-in links, "
         "passwords, the organisation picker) outside any organisation"
     ),
-    ("kras.api.cascade", "kpis.template_services"): _TEMPLATES,
-    ("kras.views.templates", "kpis.template_services"): _TEMPLATES,
+    ("kras.api.templates", "kpis.template_library"): _TEMPLATES,
+    ("kras.views.templates", "kpis.template_library"): _TEMPLATES,
     ("kras.api.kras", "kpis.api"): (
         "a KRA's answer nests its KPIs with the KPI endpoint's own serializer, so both "
         "answers show a KPI alike"
     ),
     ("kras.views.kras", "kpis.readiness"): _READINESS,
     ("kras.api.kras", "kpis.readiness"): _READINESS,
-    ("roles.template_choice", "kpis.template_services"): _NEW_ROLE_FROM_TEMPLATE,
+    ("roles.template_choice", "kpis.template_library"): _NEW_ROLE_FROM_TEMPLATE,
     ("roles.template_choice", "kras.library"): _NEW_ROLE_FROM_TEMPLATE,
     ("roles.template_choice", "kras.models"): _NEW_ROLE_FROM_TEMPLATE,
     ("roles.template_choice", "kras.template_access"): _NEW_ROLE_FROM_TEMPLATE,

@@ -150,7 +150,11 @@ CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", "kra")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
 # Periodic jobs register here (one beat process; each job fans out per organisation).
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # Hourly, so that each organisation's scores are recomputed at night in its own time
+    # zone (kpis/tasks.py rollup_nightly picks the organisations where it is 02:00).
+    "kpis-rollup-nightly": {"task": "kpis.tasks.rollup_nightly", "schedule": 3600.0},
+}
 
 # --- Auth ---
 AUTH_USER_MODEL = "orgs.User"
@@ -238,6 +242,11 @@ SPECTACULAR_SETTINGS = {
         "KpiDirectionEnum": "kpis.models.Direction",
         "KraStatusEnum": "kras.models.KRAStatus",
         "ObjectiveStatusEnum": "kras.models.ObjectiveStatus",
+        "AgreementStatusEnum": "reviews.models.AgreementStatus",
+        "ExportStatusEnum": "reviews.models.ExportStatus",
+        "AgreementKpiSourceEnum": "reviews.models.ItemSource",
+        "AgreementItemSourceEnum": [("role", "role"), ("personal", "personal")],
+        "TemplateSourceEnum": [("library", "library"), ("organization", "organization")],
     },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

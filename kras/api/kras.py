@@ -22,16 +22,17 @@ from orgs.api.base import OrgPrimaryKeyRelatedField, OrgScopedAPIView, OrgScoped
 from orgs.api.query import read_query
 from orgs.api.schema import documents_tenant_errors
 from orgs.models import Department, Membership
-from orgs.org_settings import COUNT_HIGHEST, COUNT_LOWEST, organization_update_rules, rule_settings
+from orgs.org_settings import organization_update_rules, rule_settings
 from orgs.policy import Action
 from roles.access import get_role_for_member
 from roles.models import AreaOfFocus, Role
 
 from .. import selectors, services
 from ..models import KRA, KRALevel, KRAStatus, StrategicObjective
+from ..org_settings import COUNT_HIGHEST, COUNT_LOWEST
 from ..rules import BLOCKING, WARNING, weight_total
 from ..selectors import KRA_RELATED
-from ..services.kras import CHILDREN_CHOICES
+from ..services.retire import CHILDREN_CHOICES
 
 
 class CheckSerializer(serializers.Serializer):

@@ -257,13 +257,14 @@ def manage_checker(member: Membership):
     """``policy.can(member, MANAGE_KRA, kra)`` for many KRAs at once, with one query for the
     departments the member heads instead of one per KRA. A test holds the two equal."""
     from orgs import policy
+    from roles.policy import held_role_ids
 
     if not member.is_active:
         return lambda kra: False
     if policy.is_admin(member):
         return lambda kra: True
     headed = policy.headed_department_ids(member)
-    held = policy.held_role_ids(member)
+    held = held_role_ids(member)
 
     def check(kra: KRA) -> bool:
         if kra.level == "organization":

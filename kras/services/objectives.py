@@ -64,12 +64,8 @@ def objective_create(
     )
     _validate(objective)
     objective.save()
-    audit.record(
-        org=org,
-        actor=actor,
-        action="objective.create",
-        obj=objective,
-        changes=audit.diff({}, audit.snapshot(objective, _FIELDS)),
+    audit.record_created(
+        org=org, actor=actor, action="objective.create", obj=objective, fields=_FIELDS
     )
     return objective
 
@@ -83,20 +79,12 @@ def objective_update(
     if unknown:
         raise ValueError(f"not editable: {sorted(unknown)}")
     objective = StrategicObjective.objects.select_for_update().get(pk=objective.pk)
-    before = audit.snapshot(objective, _FIELDS)
-    for name, value in fields.items():
-        setattr(objective, name, value)
-    _validate(objective)
-    objective.save(update_fields=list(fields))
-    changes = audit.diff(before, audit.snapshot(objective, _FIELDS))
-    if changes:
-        audit.record(
-            org=objective.org,
-            actor=actor,
-            action="objective.update",
-            obj=objective,
-            changes=changes,
-        )
+    with audit.tracked(objective, _FIELDS, actor=actor, action="objective.update") as seen:
+        for name, value in fields.items():
+            setattr(objective, name, value)
+        _validate(objective)
+        objective.save(update_fields=list(fields))
+    changes = seen.changes
     if any(name in changes for name in _CASCADING):
         if "title" in changes:
             reason = _(
@@ -122,17 +110,11 @@ def objective_set_status(
     status = ObjectiveStatus.RETIRED if retired else ObjectiveStatus.ACTIVE
     if objective.status == status:
         return objective
-    before = audit.snapshot(objective, _FIELDS)
-    objective.status = status
-    objective.retired_at = timezone.now() if retired else None
-    objective.save(update_fields=["status", "retired_at"])
-    audit.record(
-        org=objective.org,
-        actor=actor,
-        action="objective.retire" if retired else "objective.restore",
-        obj=objective,
-        changes=audit.diff(before, audit.snapshot(objective, _FIELDS)),
-    )
+    action = "objective.retire" if retired else "objective.restore"
+    with audit.tracked(objective, _FIELDS, actor=actor, action=action):
+        objective.status = status
+        objective.retired_at = timezone.now() if retired else None
+        objective.save(update_fields=["status", "retired_at"])
     if retired:
         flag_descendants(
             source=objective,

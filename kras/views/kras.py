@@ -28,7 +28,7 @@ from ..access import get_kra_for_member
 from ..forms import KRAForm, KRAInlineForm, KRARetireForm, OrgRulesForm
 from ..models import KRA, KRALevel, KRAStatus
 from ..rules import weight_total
-from ..services.kras import active_children
+from ..services.retire import active_children
 
 #: The panel holds the add form and possibly a row's edit form: their field ids must differ.
 ADD_FORM_IDS = "id_add_%s"

@@ -11,7 +11,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kpis.template_services import (
+from kpis.template_library import (
     template_apply,
     template_delete,
     template_save_from_role,

@@ -5,11 +5,50 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from kras.selectors import objective_list
+from reviews import selectors as agreement_selectors
 from roles.selectors import roles_needing_justification
 
 from .. import notifications, policy, selectors
 from ..tenancy import get_notification_for_member
 from .base import org_view, paginate
+
+
+def pending_actions(member) -> list[dict]:
+    """What the signed-in person must do about agreements, most pressing first: sign their
+    own, countersign or acknowledge others', answer change requests, start the agreements
+    their reports lack. Each entry: ``kind``, ``count`` and the ``agreement`` when there is
+    one to open."""
+    org = member.org
+    pending = agreement_selectors.pending_signatures(org=org, member=member)
+    own = [a for a in pending if a.employee_id == member.pk]
+    countersign = [
+        a for a in pending if a.employee_id != member.pk and a.status == "employee_signed"
+    ]
+    acknowledge = [a for a in pending if a.employee_id != member.pk and a.status == "awaiting_hr"]
+    actions = [{"kind": "sign", "count": 1, "agreement": a} for a in own]
+    for kind, rows in (("countersign", countersign), ("acknowledge", acknowledge)):
+        if rows:
+            actions.append(
+                {"kind": kind, "count": len(rows), "agreement": rows[0] if len(rows) == 1 else None}
+            )
+    team = agreement_selectors.team_agreements(org=org, manager=member)
+    answer = [
+        r.agreement
+        for r in team
+        if r.status == agreement_selectors.TeamStatus.DRAFT and r.agreement.current_version_id
+    ]
+    if answer:
+        actions.append(
+            {
+                "kind": "answer",
+                "count": len(answer),
+                "agreement": answer[0] if len(answer) == 1 else None,
+            }
+        )
+    missing = sum(1 for r in team if r.status == agreement_selectors.TeamStatus.NONE)
+    if missing:
+        actions.append({"kind": "missing", "count": missing, "agreement": None})
+    return actions
 
 
 @org_view()
@@ -44,6 +83,7 @@ def org_home(request, member):
             "next_steps": next_steps,
             "attention_roles": attention_roles,
             "standing": selectors.member_standing(org=org, member=member),
+            "pending_actions": pending_actions(member),
             "reports": selectors.member_list(org=org).filter(manager=member)[:10],
         },
     )

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from reviews import selectors as agreement_selectors
 from roles.selectors import assignments_of_member
 
 from .. import policy, selectors, services
@@ -108,6 +109,7 @@ def member_detail(request, member, pk):
     manager = person.manager
     if manager is not None and not manager.is_active and not may_manage:
         manager = None  # a deactivated manager is not shown to everyone
+    agreement, versions = _person_agreement(member, person)
     return render(
         request,
         "orgs/people/detail.html",
@@ -121,8 +123,25 @@ def member_detail(request, member, pk):
             "tokens": tokens,
             "may_manage": may_manage,
             "may_view_history": policy.can(member, Action.VIEW_AUDIT),
+            "agreement": agreement,
+            "agreement_versions": versions,
+            "may_view_agreements": policy.can(member, Action.VIEW_AGREEMENT, person),
         },
     )
+
+
+def _person_agreement(member, person):
+    """The person's current KRA agreement (one in force, else one under way) and its
+    versions, for those who may read their agreements; (None, []) otherwise."""
+    if not policy.can(member, Action.VIEW_AGREEMENT, person):
+        return None, []
+    agreements = list(agreement_selectors.agreements_for_person(org=member.org, member=person))
+    current = next((a for a in agreements if a.status == "active"), None) or next(
+        (a for a in agreements if a.status not in ("superseded", "voided")), None
+    )
+    if current is None:
+        return None, []
+    return current, agreement_selectors.agreement_versions(agreement=current)
 
 
 def _member_form(request, member, membership) -> MemberForm:

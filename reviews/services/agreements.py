@@ -642,7 +642,13 @@ def growth_goal_add(
 
 
 @transaction.atomic
-def growth_goal_update(*, goal: GrowthGoal, actor: Membership, **values) -> GrowthGoal:
+def growth_goal_update(
+    *, goal: GrowthGoal, actor: Membership, goal_text: str | None = None, **values
+) -> GrowthGoal:
+    """Change a growth goal's fields. ``goal`` is the row; its own text, the field also
+    named ``goal``, comes as ``goal_text``."""
+    if goal_text is not None:
+        values["goal"] = goal_text
     unknown = set(values) - set(GOAL_FIELDS)
     if unknown:
         raise ValueError(f"not growth goal fields: {sorted(unknown)}")

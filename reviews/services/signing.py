@@ -38,7 +38,7 @@ from kra_platform.canonical import (
 from orgs import audit, policy
 from orgs.lockout import client_ip
 from orgs.models import Membership, Organization
-from orgs.org_settings import STATEMENT_SETTINGS, org_setting
+from orgs.org_settings import org_setting
 from orgs.policy import Action
 
 from ..models import (
@@ -49,6 +49,7 @@ from ..models import (
     Signature,
     SignerRole,
 )
+from ..org_settings import STATEMENT_SETTINGS
 from .agreements import activate, hr_members, lock, record_event, set_status, tell
 
 AUTH_METHOD = "password"

@@ -50,12 +50,8 @@ def area_create(
         description=(description or "").strip(),
         position=position,
     )
-    audit.record(
-        org=role.org,
-        actor=actor,
-        action="area.create",
-        obj=area,
-        changes=audit.diff({}, audit.snapshot(area, _AREA_FIELDS)),
+    audit.record_created(
+        org=role.org, actor=actor, action="area.create", obj=area, fields=_AREA_FIELDS
     )
     return area
 
@@ -69,17 +65,21 @@ def area_update(
     description: str | object = _UNSET,
 ) -> AreaOfFocus:
     area = AreaOfFocus.objects.select_for_update(of=("self",)).select_related("org").get(pk=area.pk)
-    before = audit.snapshot(area, _AREA_FIELDS)
-    if title is not _UNSET:
-        area.title = _clean_text(
-            title, field="title", max_length=_AREA_TITLE_MAX, required_message=_("Name the area.")
-        )
-    if description is not _UNSET:
-        area.description = (description or "").strip()
-    changes = audit.diff(before, audit.snapshot(area, _AREA_FIELDS))
-    if changes:
-        area.save(update_fields=list(changes))
-        audit.record(org=area.org, actor=actor, action="area.update", obj=area, changes=changes)
+    given = []
+    with audit.tracked(area, _AREA_FIELDS, actor=actor, action="area.update"):
+        if title is not _UNSET:
+            area.title = _clean_text(
+                title,
+                field="title",
+                max_length=_AREA_TITLE_MAX,
+                required_message=_("Name the area."),
+            )
+            given.append("title")
+        if description is not _UNSET:
+            area.description = (description or "").strip()
+            given.append("description")
+        if given:
+            area.save(update_fields=given)
     return area
 
 
@@ -137,12 +137,12 @@ def responsibility_create(
     responsibility = Responsibility.objects.create(
         org_id=area.org_id, area=area, description=description, position=position
     )
-    audit.record(
+    audit.record_created(
         org=area.org,
         actor=actor,
         action="responsibility.create",
         obj=responsibility,
-        changes=audit.diff({}, audit.snapshot(responsibility, _RESPONSIBILITY_FIELDS)),
+        fields=_RESPONSIBILITY_FIELDS,
     )
     return responsibility
 
@@ -156,18 +156,11 @@ def responsibility_update(
         .select_related("org")
         .get(pk=responsibility.pk)
     )
-    before = audit.snapshot(responsibility, _RESPONSIBILITY_FIELDS)
-    responsibility.description = _clean_responsibility(description)
-    changes = audit.diff(before, audit.snapshot(responsibility, _RESPONSIBILITY_FIELDS))
-    if changes:
+    with audit.tracked(
+        responsibility, _RESPONSIBILITY_FIELDS, actor=actor, action="responsibility.update"
+    ):
+        responsibility.description = _clean_responsibility(description)
         responsibility.save(update_fields=["description"])
-        audit.record(
-            org=responsibility.org,
-            actor=actor,
-            action="responsibility.update",
-            obj=responsibility,
-            changes=changes,
-        )
     return responsibility
 
 
@@ -178,12 +171,12 @@ def responsibility_delete(*, responsibility: Responsibility, actor: Membership |
         .select_related("org")
         .get(pk=responsibility.pk)
     )
-    audit.record(
+    audit.record_deleted(
         org=responsibility.org,
         actor=actor,
         action="responsibility.delete",
         obj=responsibility,
-        changes=audit.diff(audit.snapshot(responsibility, _RESPONSIBILITY_FIELDS), {}),
+        fields=_RESPONSIBILITY_FIELDS,
     )
     responsibility.delete()
 

@@ -11,11 +11,12 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from orgs import audit, policy
+from orgs import audit
 from orgs.models import Membership
 from orgs.notifications import notify
 
 from ..models import Role, RoleAssignment
+from ..policy import assignment_refusal
 
 _ASSIGNMENT_FIELDS = ("role", "member", "start_date", "end_date")
 
@@ -65,7 +66,7 @@ def _check_assignment(
 ) -> None:
     if member.org_id != role.org_id:
         raise ValidationError({"member": _("Choose a member of this organisation.")})
-    refusal = policy.assignment_refusal(actor, role, member)
+    refusal = assignment_refusal(actor, role, member)
     if refusal:
         raise ValidationError({"member": refusal})
     if not member.is_active:
@@ -91,19 +92,15 @@ def role_assign(
 
     A member cannot hold the same role twice over the same days; several members may hold
     one role (a team of account executives), and a member may hold several roles. A manager
-    assigns only their own people, never themselves (``policy.assignment_refusal``)."""
+    assigns only their own people, never themselves (``roles.policy.assignment_refusal``)."""
     # Serialises assignments to one role, so two overlapping ones cannot both pass the check.
     role = Role.objects.select_for_update(of=("self",)).select_related("org").get(pk=role.pk)
     _check_assignment(role, actor, member, start_date, end_date)
     assignment = RoleAssignment.objects.create(
         org_id=role.org_id, role=role, member=member, start_date=start_date, end_date=end_date
     )
-    audit.record(
-        org=role.org,
-        actor=actor,
-        action="role.assign",
-        obj=assignment,
-        changes=audit.diff({}, audit.snapshot(assignment, _ASSIGNMENT_FIELDS)),
+    audit.record_created(
+        org=role.org, actor=actor, action="role.assign", obj=assignment, fields=_ASSIGNMENT_FIELDS
     )
     if not (isinstance(actor, Membership) and actor.pk == member.pk):
         _notify_assigned(assignment)
@@ -143,7 +140,7 @@ def role_assignment_end(
         .select_related("org", "role", "member__user")
         .get(pk=assignment.pk)
     )
-    refusal = policy.assignment_refusal(actor, assignment.role, assignment.member)
+    refusal = assignment_refusal(actor, assignment.role, assignment.member)
     if refusal:
         raise ValidationError(refusal)
     if assignment.end_date is not None:
@@ -160,14 +157,7 @@ def role_assignment_end(
                 % {"start": assignment.start_date.isoformat()}
             }
         )
-    before = audit.snapshot(assignment, _ASSIGNMENT_FIELDS)
-    assignment.end_date = end_date
-    assignment.save(update_fields=["end_date"])
-    audit.record(
-        org=assignment.org,
-        actor=actor,
-        action="role.assignment_end",
-        obj=assignment,
-        changes=audit.diff(before, audit.snapshot(assignment, _ASSIGNMENT_FIELDS)),
-    )
+    with audit.tracked(assignment, _ASSIGNMENT_FIELDS, actor=actor, action="role.assignment_end"):
+        assignment.end_date = end_date
+        assignment.save(update_fields=["end_date"])
     return assignment

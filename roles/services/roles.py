@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from kra_platform.db import save_or_refuse_duplicate
 from orgs import audit
 from orgs.models import Department, Membership, Organization
+from orgs.people_rules import would_cycle
 
 from ..models import JustificationKind, Role
 
@@ -62,16 +63,13 @@ def _check_reporting_line(org: Organization, role: Role) -> None:
         return
     if role.reports_to.org_id != org.id:
         raise ValidationError({"reports_to": _("Choose a role of this organisation.")})
-    # Walk up the reporting line from the new manager role: meeting this role means the line
-    # would loop back on itself.
-    node, seen = role.reports_to, set()
-    while node is not None and node.pk not in seen:
-        if role.pk is not None and node.pk == role.pk:
-            raise ValidationError(
-                {"reports_to": _("A role cannot report to itself or to a role below it.")}
-            )
-        seen.add(node.pk)
-        node = node.reports_to
+    if role.pk is None:
+        return  # a new role has nothing below it yet
+    reports_to = dict(Role.objects.filter(org_id=org.id).values_list("pk", "reports_to_id"))
+    if would_cycle(role.pk, role.reports_to_id, reports_to.get):
+        raise ValidationError(
+            {"reports_to": _("A role cannot report to itself or to a role below it.")}
+        )
 
 
 def _check_role(org: Organization, role: Role, changed: set[str]) -> None:
@@ -135,13 +133,7 @@ def role_create(
     role = Role(org=org, title=title, department=department, **fields)
     _check_role(org, role, {"title", "department", *fields})
     _save_role(role)
-    audit.record(
-        org=org,
-        actor=actor,
-        action="role.create",
-        obj=role,
-        changes=audit.diff({}, audit.snapshot(role, ROLE_FIELDS)),
-    )
+    audit.record_created(org=org, actor=actor, action="role.create", obj=role, fields=ROLE_FIELDS)
     return role
 
 
@@ -187,12 +179,7 @@ def role_delete(*, role: Role, actor: Membership | None) -> None:
             _("“%(title)s” still has %(what)s. Remove them first.")
             % {"title": role.title, "what": _(" and ").join(parts)}
         )
-    before = audit.snapshot(role, ROLE_FIELDS)
-    audit.record(
-        org=role.org,
-        actor=actor,
-        action="role.delete",
-        obj=role,
-        changes=audit.diff(before, {}),
+    audit.record_deleted(
+        org=role.org, actor=actor, action="role.delete", obj=role, fields=ROLE_FIELDS
     )
     role.delete()

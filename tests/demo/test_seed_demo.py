@@ -102,10 +102,12 @@ def test_running_it_twice_changes_nothing():
 
 @pytest.mark.django_db
 def test_employees_scales_the_organisation_with_bulk_inserts():
+    # Agreements go through the services one by one, for a fixed number of people whatever
+    # the size (tests/demo/test_demo_agreements.py): left out here.
     with CaptureQueriesContext(connection) as small:
-        seed("--slug", "small")
+        seed("--slug", "small", "--agreements", "0")
     with CaptureQueriesContext(connection) as large:
-        seed("--employees", "200", "--slug", "large")
+        seed("--employees", "200", "--slug", "large", "--agreements", "0")
 
     org = Organization.objects.get(slug="large")
     assert Membership.objects.filter(org=org).count() == 200
@@ -232,7 +234,8 @@ def test_the_manager_and_the_employee_sign_in_and_see_their_kras(client):
 
 @pytest.mark.django_db
 def test_a_demo_seeded_before_roles_gets_them_once():
-    seed()
+    # Seeded as before roles existed: no roles, so no agreements either.
+    seed("--agreements", "0")
     org = Organization.objects.get(slug="demo")
     KRA.objects.filter(org=org).delete()
     Role.objects.filter(org=org).delete()

@@ -15,13 +15,8 @@ from kpis import readiness
 from kras import library, rules
 from kras.api.kras import OrgRulesSerializer
 from kras.forms import OrgRulesForm
-from orgs.org_settings import (
-    COUNT_HIGHEST,
-    COUNT_LOWEST,
-    DEFAULTS,
-    organization_update_rules,
-    rule_settings,
-)
+from kras.org_settings import COUNT_HIGHEST, COUNT_LOWEST
+from orgs.org_settings import DEFAULTS, organization_update_rules, rule_settings
 from tests.factories import DepartmentFactory
 from tests.kras.test_kras_support import make_kpi, make_kra, make_objective, make_role
 

@@ -10,12 +10,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from kpis.models import KPI, Aggregation, Direction, Frequency, MeasureType
-from kpis.template_services import template_apply, template_save_from_role
+from kpis.template_library import template_apply, template_save_from_role
 from kras import library
 from kras.models import KRA, KRALevel, KRAStatus, KRATemplate
+from kras.org_settings import DEFAULT_ACTIVITY_VERBS
 from kras.rules import activity_verb
 from orgs.models import AuditEvent
-from orgs.org_settings import DEFAULT_ACTIVITY_VERBS
 from roles.models import AreaOfFocus, Role
 from tests.factories import DepartmentFactory, MembershipFactory, UserFactory
 

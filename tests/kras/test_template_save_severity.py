@@ -10,7 +10,7 @@ from django.urls import reverse
 from kpis.models import KPI
 from kpis.readiness import kpi_smart
 from kpis.services import kpi_create
-from kpis.template_services import template_apply, template_save_warnings
+from kpis.template_library import template_apply, template_save_warnings
 from kras import library
 from kras.models import KRALevel, KRATemplate
 from kras.services import kra_create
@@ -85,7 +85,7 @@ def test_the_warnings_are_the_editors_own(drafted):
 
 
 def test_a_template_saved_from_a_drafted_role_applies_as_drafted(alice, drafted, org_a):
-    from kpis.template_services import template_save_from_role
+    from kpis.template_library import template_save_from_role
 
     template = template_save_from_role(role=drafted, actor=alice, name="Support playbook")
     other = Role.objects.create(org=org_a, title="Support Lead, nights")

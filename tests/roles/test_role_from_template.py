@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kpis.models import KPI
-from kpis.template_services import kpi_time_frames
+from kpis.template_library import kpi_time_frames
 from kras import library
 from kras.models import KRA, KRATemplate
 from orgs.models import AuditEvent

@@ -24,9 +24,10 @@ from dataclasses import dataclass
 import factory
 from django.utils import timezone
 
-from kpis.models import KPI
-from kpis.template_services import template_content_from_role
-from kra_platform.canonical import sha256_hex
+from kpis.measurements import period_containing
+from kpis.models import KPI, Measurement, MeasurementStatus, Score
+from kpis.template_library import template_content_from_role
+from kra_platform.canonical import canonical_text, sha256_hex
 from kras.models import (
     KRA,
     KRALevel,
@@ -46,7 +47,16 @@ from orgs.models import (
     OrgRole,
     User,
 )
-from reviews.models import AgreementComment, AgreementVersion, Signature, SignerRole
+from reviews.document import agreement_document
+from reviews.models import (
+    Agreement,
+    AgreementComment,
+    AgreementVersion,
+    ExportJob,
+    GrowthGoal,
+    Signature,
+    SignerRole,
+)
 from reviews.services import agreement_create, growth_goal_add
 from roles.models import AreaOfFocus, JustificationKind, Responsibility, Role, RoleAssignment
 from tests.factories import (
@@ -110,6 +120,12 @@ class PopulatedOrg:
     flagged_kra: KRA
     kpi: KPI
     kra_template: KRATemplate
+    measurement: Measurement
+    awaiting_measurement: Measurement
+    score: Score
+    agreement: Agreement
+    agreement_goal: GrowthGoal
+    export_job: ExportJob
 
     @property
     def slug(self) -> str:
@@ -341,11 +357,50 @@ def populate_org(*, slug: str, marker: str) -> PopulatedOrg:
         created_by=admin,
         content=template_content_from_role(role),
     )
+    # Results: a counted value of the target's, one awaiting their manager's confirmation,
+    # and a score of the target's.
+    month_start, month_end = period_containing("monthly", timezone.localdate())
+    measurement = Measurement.objects.create(
+        org=org,
+        kpi=kpi,
+        person=target,
+        period_start=month_start,
+        period_end=month_end,
+        value=7,
+        entered_by=target,
+        note=f"{marker} good month",
+        source_ref=f"{marker}-crm-1",
+    )
+    awaiting_measurement = Measurement.objects.create(
+        org=org,
+        kpi=kpi,
+        person=target,
+        period_start=month_start,
+        period_end=month_end,
+        value=2,
+        entered_by=target,
+        note=f"{marker} late deal",
+        status=MeasurementStatus.AWAITING_CONFIRMATION,
+    )
+    score = Score.objects.create(
+        org=org,
+        scope="person",
+        scope_id=target.pk,
+        person=target,
+        window="ytd",
+        period_start=month_start.replace(month=1),
+        period_end=month_start.replace(month=12, day=31),
+        achievement="0.7",
+        periods_with_data=1,
+        periods_expected=2,
+        completeness="0.5",
+        computed_at=timezone.now(),
+    )
 
     # An agreement of the target's, with a growth goal, a comment, a frozen version, a
     # signature and its events: rows in every table of the agreements.
     agreement = agreement_create(org=org, actor=admin, employee=target, role=role)
-    growth_goal_add(
+    goal = growth_goal_add(
         agreement=agreement,
         actor=admin,
         goal=f"{marker} negotiation course",
@@ -353,7 +408,8 @@ def populate_org(*, slug: str, marker: str) -> PopulatedOrg:
         due_date=agreement.period_end,
         measured_by="certificate",
     )
-    canonical = f'{{"marker":"{marker}"}}'
+    # The frozen document as proposing writes it, so its PDF and diff can be rendered.
+    canonical = canonical_text(agreement_document(agreement, number=1))
     version = AgreementVersion.objects.create(
         org=org,
         agreement=agreement,
@@ -362,6 +418,7 @@ def populate_org(*, slug: str, marker: str) -> PopulatedOrg:
         content_hash=sha256_hex(canonical.encode()),
         created_by=admin,
     )
+    Agreement.objects.filter(pk=agreement.pk).update(current_version=version)
     AgreementComment.objects.create(
         org=org, agreement=agreement, version=version, author=target, body=f"{marker} comment"
     )
@@ -379,6 +436,14 @@ def populate_org(*, slug: str, marker: str) -> PopulatedOrg:
         sequence=1,
         prev_hash="0" * 64,
         row_hash=sha256_hex(f"{marker} signature".encode()),
+    )
+    # A finished export of the signed agreements (its file is not needed by these checks).
+    export_job = ExportJob.objects.create(
+        org=org,
+        requested_by=hr,
+        scope_label=f"{marker} whole organisation",
+        status="done",
+        finished_at=timezone.now(),
     )
 
     # Audit rows about objects of every kind, as services write them.
@@ -431,6 +496,12 @@ def populate_org(*, slug: str, marker: str) -> PopulatedOrg:
         flagged_kra=flagged_kra,
         kpi=kpi,
         kra_template=kra_template,
+        measurement=measurement,
+        awaiting_measurement=awaiting_measurement,
+        score=score,
+        agreement=agreement,
+        agreement_goal=goal,
+        export_job=export_job,
     )
 
 

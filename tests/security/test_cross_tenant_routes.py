@@ -21,6 +21,7 @@ application's own doing (access helpers, API bases, policy), not only the databa
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -32,9 +33,10 @@ from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
+from django.utils import timezone
 from rest_framework.test import APIClient
 
-from kpis.models import KPI
+from kpis.models import KPI, Measurement
 from kra_platform import rls
 from kras.models import KRA, KRATemplate, StrategicObjective
 from orgs.models import (
@@ -46,7 +48,9 @@ from orgs.models import (
     Notification,
     Organization,
 )
+from orgs.selectors import fiscal_year_bounds
 from orgs.services import api_token_create
+from reviews.models import Agreement
 from roles.models import AreaOfFocus, Responsibility, Role, RoleAssignment
 
 from .populate import (
@@ -290,8 +294,85 @@ def _template_key(o: PopulatedOrg) -> dict:
     return {"key": f"org-{o.kra_template.pk}"}
 
 
+def _this_month() -> str:
+    return timezone.localdate().replace(day=1).isoformat()
+
+
+def _value(caller: PopulatedOrg, other: PopulatedOrg) -> dict:
+    """A value of ``other``'s target for ``other``'s KPI, this month."""
+    return {
+        "kpi": other.kpi.pk,
+        "person": other.target.pk,
+        "period_start": _this_month(),
+        "value": "4",
+    }
+
+
+def _measure_page(caller: PopulatedOrg, other: PopulatedOrg) -> dict:
+    return {"person": other.target.pk, "period_start": _this_month(), "value": "4"}
+
+
+def _results_body(caller: PopulatedOrg, other: PopulatedOrg) -> dict:
+    row = f"{other.target.user.email},{caller.kpi.pk},{_this_month()},4"
+    rows = f"person,kpi,period start,value\n{row}\n"
+    return {"file": SimpleUploadedFile("results.csv", rows.encode(), content_type="text/csv")}
+
+
 KRA_PARENT = {"parent": "kra"}
 THE_URL = "the object it belongs to is the one in the URL"
+
+
+def _agreement(o: PopulatedOrg) -> dict:
+    return {"pk": o.agreement.pk}
+
+
+def _export_job(o: PopulatedOrg) -> dict:
+    return {"pk": o.export_job.pk}
+
+
+def _new_agreement(a: PopulatedOrg, *, next_year: bool = False) -> dict:
+    """An agreement for the manager in the role they hold (none exists yet), this fiscal
+    year or the next one."""
+    body = {"employee": a.manager.pk, "role": a.lead_role.pk}
+    if next_year:
+        start, end = fiscal_year_bounds(org=a.org)
+        start = end + datetime.timedelta(days=1)
+        body.update(
+            period_start=start.isoformat(),
+            period_end=fiscal_year_bounds(org=a.org, today=start)[1].isoformat(),
+        )
+    return body
+
+
+def _signing(a: PopulatedOrg) -> dict:
+    return {"password": "not the password", "meaning": True}
+
+
+def _personal_kra_page(a: PopulatedOrg) -> dict:
+    return {
+        "title": _title("Personal KRA"),
+        "definition": "",
+        "weight": "10",
+        "priority": "2",
+        "parent": "",
+        "objective": "",
+        "kpi_name": "Deals",
+        "kpi_unit": "deals",
+        "kpi_direction": "increase",
+        "kpi_baseline": "1",
+        "kpi_target": "2",
+        "kpi_frequency": "monthly",
+        "kpi_due_date": a.agreement.period_end.isoformat(),
+    }
+
+
+def _goal_page(a: PopulatedOrg) -> dict:
+    return {
+        "goal": _title("Goal"),
+        "measurable_target": "two talks",
+        "due_date": a.agreement.period_end.isoformat(),
+        "measured_by": "talks given",
+    }
 
 
 NO_OBJECT = "the body names no object of the organisation"
@@ -613,6 +694,90 @@ ROUTES: dict[str, Case] = {
         refs={"POST": (lambda c, o: {"role": o.lead_role.pk, "replace": "on"},)},
     ),
     "kra-template-delete": Case(methods=("POST",), kwargs=_template_key, no_refs="no body"),
+    # Agreement pages
+    "my-kras": Case(methods=("GET",)),
+    "my-team": Case(methods=("GET",), queries=(lambda o: {}, lambda o: {"page": 2})),
+    # The target holds the role; their agreement covers this fiscal year, so the next is free.
+    "agreement-create": Case(
+        methods=("GET", "POST"),
+        kwargs=lambda o: {"employee_pk": o.target.pk},
+        body=lambda a: {"role": a.role.pk, "period": "next"},
+        refs={"POST": (lambda c, o: {"role": o.role.pk, "period": "next"},)},
+    ),
+    "agreement-detail": Case(methods=("GET",), kwargs=_agreement, references=KRA_PARENT),
+    "agreement-add-kra": Case(
+        methods=("POST",),
+        kwargs=_agreement,
+        body=lambda a: _personal_kra_page(a),
+        refs={
+            "POST": (
+                lambda c, o: {**_personal_kra_page(c), "parent": o.org_kra.pk},
+                lambda c, o: {**_personal_kra_page(c), "objective": o.objective.pk},
+            )
+        },
+        references=KRA_PARENT,
+    ),
+    "agreement-remove-kra": Case(
+        methods=("POST",),
+        kwargs=lambda o: {**_agreement(o), "item_pk": o.agreement.items.order_by("id")[0].pk},
+        no_refs="no body",
+    ),
+    "agreement-kpi-target": Case(
+        methods=("GET", "POST"),
+        kwargs=lambda o: {**_agreement(o), "kpi_pk": o.agreement.kpis.order_by("id")[0].pk},
+        body=lambda a: {"target": "12", "reason": "A stretch for A"},
+        no_refs=NO_OBJECT,
+        references=KRA_PARENT,
+    ),
+    "agreement-remove-kpi": Case(
+        methods=("POST",),
+        kwargs=lambda o: {**_agreement(o), "kpi_pk": o.agreement.kpis.order_by("id")[0].pk},
+        no_refs="no body",
+    ),
+    "growth-goal-add": Case(
+        methods=("POST",), kwargs=_agreement, body=_goal_page, no_refs=NO_OBJECT
+    ),
+    "growth-goal-edit": Case(
+        methods=("GET", "POST"),
+        kwargs=lambda o: {**_agreement(o), "goal_pk": o.agreement_goal.pk},
+        body=_goal_page,
+        no_refs=NO_OBJECT,
+        references=KRA_PARENT,
+    ),
+    "growth-goal-remove": Case(
+        methods=("POST",),
+        kwargs=lambda o: {**_agreement(o), "goal_pk": o.agreement_goal.pk},
+        no_refs="no body",
+    ),
+    "agreement-propose": Case(methods=("POST",), kwargs=_agreement, no_refs="no body"),
+    "agreement-comment": Case(
+        methods=("POST",), kwargs=_agreement, body=lambda a: {"body": "A word"}, no_refs=NO_OBJECT
+    ),
+    "agreement-request-changes": Case(
+        methods=("POST",),
+        kwargs=_agreement,
+        body=lambda a: {"comment": "Change it"},
+        no_refs=NO_OBJECT,
+    ),
+    "agreement-sign": Case(
+        methods=("POST",),
+        kwargs=_agreement,
+        body=lambda a: {"password": "not the password", "meaning": "on", "version": 1},
+        no_refs=NO_OBJECT,
+    ),
+    "agreement-void": Case(
+        methods=("GET", "POST"),
+        kwargs=_agreement,
+        body=lambda a: {"reason": "Voided by A"},
+        no_refs=NO_OBJECT,
+    ),
+    "agreement-amend": Case(methods=("POST",), kwargs=_agreement, no_refs="no body"),
+    "agreement-diff": Case(
+        methods=("GET",),
+        kwargs=_agreement,
+        queries=(lambda o: {}, lambda o: {"from": 1, "to": 1}),
+    ),
+    "agreement-pdf": Case(methods=("GET",), kwargs=_agreement),
     # --- API ---------------------------------------------------------------------------------
     "api:organization": Case(
         methods=("GET", "PUT", "PATCH"),
@@ -1013,6 +1178,201 @@ ROUTES: dict[str, Case] = {
         body=lambda a: {"direction": "up"},
         no_refs=NO_OBJECT,
     ),
+    # Results: values of the target's, recorded by A's admin.
+    "my-kpis": Case(
+        methods=("GET", "POST"),
+        body=lambda a: {f"kpi-{a.kpi.pk}-value": "3"},
+        no_refs="the member's own KPIs, named by the page it posts",
+    ),
+    "kpi-measure": Case(
+        methods=("GET", "POST"),
+        kwargs=lambda o: {"pk": o.kpi.pk},
+        body=lambda a: _measure_page(a, a),
+        refs={"POST": (_measure_page,)},
+    ),
+    "measurement-import": Case(
+        methods=("GET", "POST"),
+        queries=(lambda o: {}, lambda o: {"example": "1"}),
+        body=lambda a: _results_body(a, a),
+        refs={"POST": (_results_body,)},
+        multipart=True,
+    ),
+    "measurement-import-result": Case(methods=("GET",)),
+    "api:measurement-list": Case(
+        methods=("GET", "POST"),
+        kind="measurement",
+        queries=(
+            lambda o: {},
+            lambda o: {"kpi": o.kpi.pk},
+            lambda o: {"person": o.target.pk},
+            lambda o: {"period": o.measurement.period_start.isoformat()},
+        ),
+        b_queries=(lambda b: {"kpi": b.kpi.pk}, lambda b: {"person": b.target.pk}),
+        body=lambda a: _value(a, a),
+        refs={
+            "POST": (
+                lambda c, o: {**_value(c, c), "kpi": o.kpi.pk},
+                lambda c, o: {**_value(c, c), "person": o.target.pk},
+            )
+        },
+    ),
+    "api:measurement-detail": Case(
+        methods=("GET", "DELETE"),
+        kind="measurement",
+        kwargs=lambda o: {"pk": o.measurement.pk},
+        no_refs="DELETE has no body",
+    ),
+    "api:measurement-confirm": Case(
+        methods=("POST",),
+        kind="measurement",
+        kwargs=lambda o: {"pk": o.awaiting_measurement.pk},
+        no_refs="no body",
+    ),
+    "api:measurement-bulk": Case(
+        methods=("POST",),
+        body=lambda a: {"rows": [_value(a, a)]},
+        refs={
+            "POST": (
+                lambda c, o: {"rows": [{**_value(c, c), "kpi": o.kpi.pk}]},
+                lambda c, o: {"rows": [{**_value(c, c), "person": o.target.pk}]},
+            )
+        },
+    ),
+    # Agreements: verification and HR's export (pages)
+    "agreement-verify": Case(
+        methods=("GET", "POST"),
+        kwargs=_agreement,
+        no_refs="the body is a PDF file, which names no object",
+    ),
+    "agreement-export": Case(
+        methods=("GET", "POST"),
+        body=lambda a: {"department": ""},
+        refs={"POST": (lambda c, o: {"department": o.sales.pk},)},
+    ),
+    "agreement-export-status": Case(methods=("GET",), kwargs=_export_job),
+    "agreement-export-download": Case(
+        methods=("GET",),
+        kwargs=_export_job,
+        # populate.py records a finished export without building its file: A's own download
+        # answers 404, so only the cross-tenant calls are made.
+        queries=(),
+    ),
+    # Agreements (API)
+    "api:agreement-list": Case(
+        methods=("GET", "POST"),
+        queries=(
+            lambda o: {},
+            lambda o: {"status": "draft"},
+            lambda o: {"employee": o.target.pk},
+            lambda o: {"role": o.role.pk},
+            lambda o: {"period": o.agreement.period_start.isoformat()},
+        ),
+        b_queries=(lambda b: {"employee": b.target.pk}, lambda b: {"role": b.role.pk}),
+        body=_new_agreement,
+        refs={
+            "POST": (
+                lambda c, o: {**_new_agreement(c), "employee": o.manager.pk},
+                lambda c, o: {**_new_agreement(c, next_year=True), "role": o.lead_role.pk},
+            )
+        },
+    ),
+    "api:agreement-detail": Case(methods=("GET",), kwargs=_agreement, references=KRA_PARENT),
+    "api:agreement-items": Case(
+        methods=("POST",),
+        kwargs=_agreement,
+        body=lambda a: {"title": _title("Personal KRA"), "weight": "10"},
+        refs={
+            "POST": (
+                lambda c, o: {"title": _title("KRA"), "weight": "10", "parent": o.org_kra.pk},
+                lambda c, o: {"title": _title("KRA"), "weight": "10", "objective": o.objective.pk},
+            )
+        },
+        references=KRA_PARENT,
+    ),
+    "api:agreement-item": Case(
+        methods=("DELETE",),
+        kwargs=lambda o: {**_agreement(o), "item_pk": o.agreement.items.order_by("id")[0].pk},
+        no_refs="DELETE has no body",
+    ),
+    "api:agreement-item-kpis": Case(
+        methods=("POST",),
+        kwargs=lambda o: {**_agreement(o), "item_pk": o.agreement.items.order_by("id")[0].pk},
+        body=lambda a: {"name": _title("Personal KPI"), "target": "5", "unit": "calls"},
+        no_refs=NO_OBJECT,
+        references=KRA_PARENT,
+    ),
+    "api:agreement-kpi": Case(
+        methods=("DELETE",),
+        kwargs=lambda o: {**_agreement(o), "kpi_pk": o.agreement.kpis.order_by("id")[0].pk},
+        no_refs="DELETE has no body",
+    ),
+    "api:agreement-kpi-target": Case(
+        methods=("POST",),
+        kwargs=lambda o: {**_agreement(o), "kpi_pk": o.agreement.kpis.order_by("id")[0].pk},
+        body=lambda a: {"target": "12", "reason": "A stretch for A"},
+        no_refs=NO_OBJECT,
+        references=KRA_PARENT,
+    ),
+    "api:agreement-growth-goals": Case(
+        methods=("POST",),
+        kwargs=_agreement,
+        body=lambda a: {
+            "goal": "Public speaking",
+            "measurable_target": "Two talks",
+            "due_date": a.agreement.period_end.isoformat(),
+            "measured_by": "Talks given",
+        },
+        no_refs=NO_OBJECT,
+    ),
+    "api:agreement-growth-goal": Case(
+        methods=("PATCH", "DELETE"),
+        kwargs=lambda o: {**_agreement(o), "goal_pk": o.agreement_goal.pk},
+        body=lambda a: {"measured_by": "Changed by A"},
+        no_refs=NO_OBJECT,
+    ),
+    "api:agreement-comments": Case(
+        methods=("POST",), kwargs=_agreement, body=lambda a: {"body": "By A"}, no_refs=NO_OBJECT
+    ),
+    "api:agreement-propose": Case(methods=("POST",), kwargs=_agreement, no_refs="no body"),
+    "api:agreement-sign": Case(
+        methods=("POST",), kwargs=_agreement, body=_signing, no_refs=NO_OBJECT
+    ),
+    "api:agreement-countersign": Case(
+        methods=("POST",), kwargs=_agreement, body=_signing, no_refs=NO_OBJECT
+    ),
+    "api:agreement-acknowledge": Case(
+        methods=("POST",), kwargs=_agreement, body=_signing, no_refs=NO_OBJECT
+    ),
+    "api:agreement-request-changes": Case(
+        methods=("POST",), kwargs=_agreement, body=lambda a: {"comment": "x"}, no_refs=NO_OBJECT
+    ),
+    "api:agreement-void": Case(
+        methods=("POST",), kwargs=_agreement, body=lambda a: {"reason": "x"}, no_refs=NO_OBJECT
+    ),
+    "api:agreement-amend": Case(methods=("POST",), kwargs=_agreement, no_refs="no body"),
+    "api:agreement-versions": Case(methods=("GET",), kwargs=_agreement),
+    "api:agreement-version": Case(
+        methods=("GET",), kwargs=lambda o: {**_agreement(o), "number": 1}
+    ),
+    "api:agreement-diff": Case(
+        methods=("GET",),
+        kwargs=_agreement,
+        queries=(lambda o: {"from_version": 1, "to_version": 1},),
+    ),
+    "api:agreement-verify": Case(methods=("GET",), kwargs=_agreement),
+    "api:agreement-pdf": Case(methods=("GET",), kwargs=_agreement),
+    "api:agreement-export-list": Case(
+        methods=("GET", "POST"),
+        body=lambda a: {},
+        refs={"POST": (lambda c, o: {"department": o.sales.pk},)},
+    ),
+    "api:agreement-export-detail": Case(methods=("GET",), kwargs=_export_job),
+    "api:agreement-export-download": Case(
+        methods=("GET",),
+        kwargs=_export_job,
+        # No file is built by populate.py (see agreement-export-download).
+        queries=(),
+    ),
 }
 
 #: More ways to call a route whose query string changes what it does; checked like the
@@ -1089,6 +1449,8 @@ NOT_TENANT: dict[str, str] = {
     "org-picker": "lists the caller's own memberships (checked below to show nothing of B)",
     "api-schema": "the OpenAPI document, the same for everyone",
     "api-docs": "the Swagger UI page for the OpenAPI document",
+    "agreement-public-verify": "a public link whose signed token names one agreement; it "
+    "shows only valid or not, the content hash and who signed when",
     "api:auth-token": "exchanges an email, a password and an organisation slug for a token; "
     "the organisation is in the body and a non-member gets the wrong-password answer",
 }
@@ -1113,10 +1475,12 @@ KINDS = {
     "role_assignment": RoleAssignment,
     "kra": KRA,
     "kpi": KPI,
+    "measurement": Measurement,
     "kra_template": KRATemplate,
 }
 #: Form selects whose numbers are not ids.
-NOT_REFERENCES = {"fiscal_year_start_month", "horizon_years", "priority"}
+#: (``from`` and ``to`` are version numbers of one agreement.)
+NOT_REFERENCES = {"fiscal_year_start_month", "horizon_years", "priority", "from", "to"}
 #: Foreign keys in JSON answers and form selects, and what they point at (a string value,
 #: such as a member's org ``role``, is not a key and is left alone).
 REFERENCE_KEYS = {
@@ -1137,6 +1501,10 @@ REFERENCE_KEYS = {
     "success_checked_by": "member",
     "kra_id": "kra",
     "kpi_id": "kpi",
+    "kpi": "kpi",
+    "person": "member",
+    "entered_by": "member",
+    "confirmed_by": "member",
 }
 HTTP_METHODS = ("get", "post", "put", "patch", "delete")
 
@@ -1566,6 +1934,7 @@ _AREAS = {
     "roles/": Role,
     "kras/role/": Role,
     "kras/": KRA,
+    "agreements/": Agreement,
     "kpis/new/": KRA,
     "kpis/": KPI,
     "cascade/kras/": KRA,

@@ -34,7 +34,7 @@ from rest_framework.test import APIClient
 
 from orgs.models import Membership, OrgRole
 from orgs.services import api_token_create
-from tests.factories import UserFactory
+from tests.factories import PASSWORD, UserFactory
 
 from .populate import PopulatedOrg, diff_snapshots, populate_org, snapshot
 
@@ -105,6 +105,45 @@ MATRIX: dict[str, tuple] = {
     "apply a template to a role":    (403, NOT_OFFERED, OK, NOT_OFFERED, OK, 404),
     "save a role as a template":     (403, NOT_OFFERED, OK, NOT_OFFERED, OK, 404),
     "change the KRA rules":          (403,    403,      403,    403, OK,   404),
+    # Results: a person's values are recorded, read, confirmed and deleted by the person,
+    # their management line and HR (the target's manager heads Sales).
+    "read one's KPIs this period":   (OK,     OK,       OK,     OK,  OK,   404),
+    "record a value for someone": (NOT_OFFERED, NOT_OFFERED, OK, OK, OK, 404),
+    "upload results for someone": (NOT_OFFERED, NOT_OFFERED, OK, OK, OK, 404),
+    "read someone's value":          (404,    404,      OK,     OK,  OK,   404),
+    "confirm someone's value":       (404,    404,      OK,     OK,  OK,   404),
+    "delete someone's value":        (404,    404,      OK,     OK,  OK,   404),
+    # Agreements: the target's is read by the person, their management line and HR.
+    "list agreements":               (OK,     OK,       OK,     OK,  OK,   404),
+    "read an agreement":             (403,    403,      OK,     OK,  OK,   404),
+    "verify an agreement":           (403,    403,      OK,     OK,  OK,   404),
+    "add a personal KRA to an agreement": (403, 403,    OK,     OK,  OK,   404),
+    "void an agreement":             (403,    403,      403,    OK,  OK,   404),
+    # Exporting everyone's signed agreements is HR's (and the org admins').
+    "export the signed agreements":  (403,    403,      403,    OK,  OK,   404),
+    "follow an export":              (403,    403,      403,    OK,  OK,   404),
+    # Agreement pages. Everyone has a "my KRAs" and a "my team" page (empty without one).
+    "read one's own KRAs":           (OK,     OK,       OK,     OK,  OK,   404),
+    "read one's team's agreements":  (OK,     OK,       OK,     OK,  OK,   404),
+    "start an agreement for someone": (403,   403,      OK,     OK,  OK,   404),
+    "compare an agreement's versions": (403,  403,      OK,     OK,  OK,   404),
+    "download an agreement's PDF":   (403,    403,      OK,     OK,  OK,   404),
+    "comment on an agreement":       (403,    403,      OK,     OK,  OK,   404),
+    "give a KPI a personal target":  (403,    403,      OK,     OK,  OK,   404),
+    "remove a personal KRA":         (403,    403,      OK,     OK,  OK,   404),
+    "remove a personal KPI":         (403,    403,      OK,     OK,  OK,   404),
+    "add a growth goal":             (403,    403,      OK,     OK,  OK,   404),
+    "edit a growth goal":            (403,    403,      OK,     OK,  OK,   404),
+    "remove a growth goal":          (403,    403,      OK,     OK,  OK,   404),
+    # The target's draft fails the readiness checks: those who may propose it are told why
+    # (200, nothing frozen); the others are refused.
+    "propose an agreement":          (403,    403,      OK,     OK,  OK,   404),
+    # Only the person asks for changes, signs first, and nobody here is the target.
+    "ask for changes to an agreement": (403,  403,      403,    403, 403,  404),
+    # A draft has nothing to sign: who may read it is told so (200, nothing signed).
+    "sign an agreement":             (403,    403,      OK,     OK,  OK,   404),
+    # A draft is not in force: who may amend is told so (200, nothing started).
+    "amend an agreement":            (403,    403,      OK,     OK,  OK,   404),
 }
 # fmt: on
 # Whoever may import the org chart sees what their import did.
@@ -186,6 +225,31 @@ def _profile(o):
         "fiscal_year_start_month": 4,
         "timezone": "UTC",
     }
+
+
+def _this_month() -> str:
+    from django.utils import timezone
+
+    return timezone.localdate().replace(day=1).isoformat()
+
+
+def _results(o: PopulatedOrg) -> SimpleUploadedFile:
+    rows = f"person,kpi,period start,value\n{o.target.user.email},{o.kpi.pk},{_this_month()},9\n"
+    return SimpleUploadedFile("results.csv", rows.encode(), content_type="text/csv")
+
+
+def _results_page(client, o):
+    """Upload, then confirm the preview: the two steps of the page."""
+    url = reverse("measurement-import", kwargs={"org_slug": o.slug})
+    preview = client.post(url, {"file": _results(o)})
+    digest = re.search(r'name="digest" value="([0-9a-f]{64})"', preview.content.decode())
+    if preview.status_code != 200 or digest is None:
+        return preview
+    return client.post(url, {"digest": digest[1]})
+
+
+def _value(o: PopulatedOrg) -> dict:
+    return {"kpi": o.kpi.pk, "person": o.target.pk, "period_start": _this_month(), "value": "9"}
 
 
 def _member_edit(o):
@@ -282,6 +346,67 @@ def _pk(name: str):
 
 #: A role template shipped with the product.
 LIBRARY_TEMPLATE = "sales.sales-executive"
+
+
+def _personal_kra_form(o: PopulatedOrg) -> dict:
+    return {
+        "title": "Mentor a new hire",
+        "definition": "",
+        "weight": "10",
+        "priority": "2",
+        "parent": "",
+        "objective": o.objective.pk,
+        "kpi_name": "New hires ramped",
+        "kpi_unit": "people",
+        "kpi_direction": "increase",
+        "kpi_baseline": "0",
+        "kpi_target": "1",
+        "kpi_frequency": "quarterly",
+        "kpi_due_date": o.agreement.period_end.isoformat(),
+    }
+
+
+def _goal_form(o: PopulatedOrg) -> dict:
+    return {
+        "goal": "Public speaking",
+        "measurable_target": "Two talks",
+        "due_date": o.agreement.period_end.isoformat(),
+        "measured_by": "Talks given",
+    }
+
+
+def _add_then_remove_personal_kpi(client, o):
+    """Add a personal KRA (with its KPI), then remove that KPI; where the first step is
+    refused, the second aims at a role KPI, which is refused too."""
+    client.post(
+        reverse("agreement-add-kra", kwargs={"org_slug": o.slug, "pk": o.agreement.pk}),
+        _personal_kra_form(o),
+    )
+    kpis = o.agreement.kpis.order_by("-id")
+    kpi = kpis.filter(source="personal").first() or kpis.first()
+    return client.post(
+        reverse(
+            "agreement-remove-kpi",
+            kwargs={"org_slug": o.slug, "pk": o.agreement.pk, "kpi_pk": kpi.pk},
+        )
+    )
+
+
+def _add_then_remove_personal_kra(client, o):
+    """Add a personal KRA, then remove it: the two steps of the page. Where the first is
+    refused, the second aims at a role KRA, which is refused too."""
+    client.post(
+        reverse("agreement-add-kra", kwargs={"org_slug": o.slug, "pk": o.agreement.pk}),
+        _personal_kra_form(o),
+    )
+    items = o.agreement.items.order_by("-id")
+    item = items.filter(source="personal").first() or items.first()
+    return client.post(
+        reverse(
+            "agreement-remove-kra",
+            kwargs={"org_slug": o.slug, "pk": o.agreement.pk, "item_pk": item.pk},
+        )
+    )
 
 
 ACTIONS: dict[str, Action] = {
@@ -745,6 +870,51 @@ ACTIONS: dict[str, Action] = {
         api_ok=201,
         choice="role",
     ),
+    # --- results ------------------------------------------------------------------------------
+    "read one's KPIs this period": Action(
+        page=_get("my-kpis"),
+        api=_api("GET", "api:measurement-list"),
+        page_ok=200,
+        api_ok=200,
+        writes=False,
+    ),
+    "record a value for someone": Action(
+        page=_post(
+            "kpi-measure",
+            _pk("kpi"),
+            lambda o: {"person": o.target.pk, "period_start": _this_month(), "value": "9"},
+        ),
+        api=_api("POST", "api:measurement-list", body=_value),
+        page_ok=302,
+        api_ok=201,
+        choice="person",
+    ),
+    "upload results for someone": Action(
+        page=_results_page,
+        api=_api("POST", "api:measurement-bulk", body=lambda o: {"rows": [_value(o)]}),
+        page_ok=302,
+        api_ok=200,
+        choice="person",
+    ),
+    "read someone's value": Action(
+        page=None,
+        api=_api("GET", "api:measurement-detail", _pk("measurement")),
+        page_ok=0,
+        api_ok=200,
+        writes=False,
+    ),
+    "confirm someone's value": Action(
+        page=None,
+        api=_api("POST", "api:measurement-confirm", _pk("awaiting_measurement")),
+        page_ok=0,
+        api_ok=200,
+    ),
+    "delete someone's value": Action(
+        page=None,
+        api=_api("DELETE", "api:measurement-detail", _pk("measurement")),
+        page_ok=0,
+        api_ok=204,
+    ),
     "change the KRA rules": Action(
         page=_post(
             "org-rules",
@@ -760,6 +930,157 @@ ACTIONS: dict[str, Action] = {
         api=_api("PATCH", "api:org-rules", body=lambda o: {"kra_max": 6}),
         page_ok=302,
         api_ok=200,
+    ),
+    "list agreements": Action(
+        page=None,
+        api=_api("GET", "api:agreement-list"),
+        page_ok=200,
+        api_ok=200,
+        writes=False,
+    ),
+    "read an agreement": Action(
+        page=_get("agreement-detail", _pk("agreement")),
+        api=_api("GET", "api:agreement-detail", _pk("agreement")),
+        page_ok=200,
+        api_ok=200,
+        writes=False,
+    ),
+    "verify an agreement": Action(
+        page=_get("agreement-verify", _pk("agreement")),
+        api=_api("GET", "api:agreement-verify", _pk("agreement")),
+        page_ok=200,
+        api_ok=200,
+        writes=False,
+    ),
+    "add a personal KRA to an agreement": Action(
+        page=_post("agreement-add-kra", _pk("agreement"), _personal_kra_form),
+        api=_api(
+            "POST",
+            "api:agreement-items",
+            _pk("agreement"),
+            lambda o: {"title": "Mentor a new hire", "weight": "10"},
+        ),
+        page_ok=302,
+        api_ok=201,
+    ),
+    "void an agreement": Action(
+        page=_post("agreement-void", _pk("agreement"), lambda o: {"reason": "Left"}),
+        api=_api("POST", "api:agreement-void", _pk("agreement"), lambda o: {"reason": "Left"}),
+        page_ok=302,
+        api_ok=200,
+    ),
+    "export the signed agreements": Action(
+        page=_post("agreement-export", body=lambda o: {"department": ""}),
+        api=_api("POST", "api:agreement-export-list", body=lambda o: {"department": None}),
+        page_ok=302,
+        api_ok=201,
+    ),
+    "follow an export": Action(
+        page=_get("agreement-export-status", _pk("export_job")),
+        api=_api("GET", "api:agreement-export-detail", _pk("export_job")),
+        page_ok=200,
+        api_ok=200,
+        writes=False,
+    ),
+    # --- agreement pages ----------------------------------------------------------------------
+    "read one's own KRAs": Action(
+        page=_get("my-kras"), api=None, page_ok=200, api_ok=0, writes=False
+    ),
+    "read one's team's agreements": Action(
+        page=_get("my-team"), api=None, page_ok=200, api_ok=0, writes=False
+    ),
+    # The target holds the role; their agreement covers this fiscal year, not the next.
+    "start an agreement for someone": Action(
+        page=_post(
+            "agreement-create",
+            lambda o: {"employee_pk": o.target.pk},
+            lambda o: {"role": o.role.pk, "period": "next"},
+        ),
+        api=None,
+        page_ok=302,
+        api_ok=0,
+    ),
+    "compare an agreement's versions": Action(
+        page=_get("agreement-diff", _pk("agreement")), api=None, page_ok=200, api_ok=0, writes=False
+    ),
+    "download an agreement's PDF": Action(
+        page=_get("agreement-pdf", _pk("agreement")), api=None, page_ok=200, api_ok=0, writes=False
+    ),
+    "comment on an agreement": Action(
+        page=_post("agreement-comment", _pk("agreement"), lambda o: {"body": "Looks fair"}),
+        api=None,
+        page_ok=302,
+        api_ok=0,
+    ),
+    "give a KPI a personal target": Action(
+        page=_post(
+            "agreement-kpi-target",
+            lambda o: {"pk": o.agreement.pk, "kpi_pk": o.agreement.kpis.order_by("id")[0].pk},
+            lambda o: {"target": "12", "reason": "A bigger territory"},
+        ),
+        api=None,
+        page_ok=302,
+        api_ok=0,
+    ),
+    "remove a personal KRA": Action(
+        page=_add_then_remove_personal_kra, api=None, page_ok=302, api_ok=0
+    ),
+    "remove a personal KPI": Action(
+        page=_add_then_remove_personal_kpi, api=None, page_ok=302, api_ok=0
+    ),
+    "add a growth goal": Action(
+        page=_post("growth-goal-add", _pk("agreement"), _goal_form), api=None, page_ok=302, api_ok=0
+    ),
+    "edit a growth goal": Action(
+        page=_post(
+            "growth-goal-edit",
+            lambda o: {"pk": o.agreement.pk, "goal_pk": o.agreement_goal.pk},
+            _goal_form,
+        ),
+        api=None,
+        page_ok=302,
+        api_ok=0,
+    ),
+    "remove a growth goal": Action(
+        page=_post(
+            "growth-goal-remove", lambda o: {"pk": o.agreement.pk, "goal_pk": o.agreement_goal.pk}
+        ),
+        api=None,
+        page_ok=302,
+        api_ok=0,
+    ),
+    "propose an agreement": Action(
+        page=_post("agreement-propose", _pk("agreement")),
+        api=None,
+        page_ok=200,
+        api_ok=0,
+        writes=False,
+    ),
+    "ask for changes to an agreement": Action(
+        page=_post(
+            "agreement-request-changes", _pk("agreement"), lambda o: {"comment": "Lower it"}
+        ),
+        api=None,
+        page_ok=302,
+        api_ok=0,
+    ),
+    "sign an agreement": Action(
+        page=_post(
+            "agreement-sign",
+            _pk("agreement"),
+            lambda o: {"password": PASSWORD, "meaning": "on", "version": 1},
+        ),
+        api=None,
+        page_ok=200,
+        api_ok=0,
+        writes=False,
+    ),
+    "amend an agreement": Action(
+        page=_post("agreement-amend", _pk("agreement")),
+        api=None,
+        page_ok=200,
+        api_ok=0,
+        writes=False,
     ),
 }
 

@@ -7,6 +7,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from demo.agreements import DEFAULT_AGREEMENTS
 from demo.logins import DEMO_PASSWORD
 from demo.seed import DEFAULT_EMPLOYEES, MIN_EMPLOYEES, demo_seed
 from kra_platform import rls
@@ -26,8 +27,15 @@ class Command(BaseCommand):
             help=f"How many members (default {DEFAULT_EMPLOYEES}; e.g. 10000 for benchmarks).",
         )
         parser.add_argument("--slug", default="demo")
+        parser.add_argument(
+            "--agreements",
+            type=int,
+            default=DEFAULT_AGREEMENTS,
+            help=f"How many people are given a KRA agreement, signed through the services "
+            f"(default {DEFAULT_AGREEMENTS}, whatever --employees is: signing is slow).",
+        )
 
-    def handle(self, *args, employees, slug, **options):
+    def handle(self, *args, employees, slug, agreements, **options):
         if employees < MIN_EMPLOYEES:
             raise CommandError(
                 _("A demo needs at least %(min)d employees.") % {"min": MIN_EMPLOYEES}
@@ -35,7 +43,7 @@ class Command(BaseCommand):
         started = time.monotonic()
         # An operator's command that creates a tenant and reads any existing one.
         with rls.dangerously_bypass_rls(reason=f"seed_demo {slug}", actor="manage.py"):
-            result = demo_seed(slug=slug, employees=employees)
+            result = demo_seed(slug=slug, employees=employees, agreements=agreements)
         url = result.org.get_absolute_url()
         if result.created:
             self.stdout.write(
@@ -72,6 +80,14 @@ class Command(BaseCommand):
                     "(%(members)d members); nothing was changed."
                 )
                 % {"name": result.org.name, "url": url, "members": result.members}
+            )
+        if result.agreements_active or result.agreements_awaiting:
+            self.stdout.write(
+                _(
+                    "KRA agreements: %(active)d in force, %(awaiting)d awaiting the person's "
+                    "signature."
+                )
+                % {"active": result.agreements_active, "awaiting": result.agreements_awaiting}
             )
         self.stdout.write(_("Logins (password: %(password)s):") % {"password": DEMO_PASSWORD})
         for login in result.logins:

@@ -1,6 +1,6 @@
-"""The KRA template library shipped with the product: one JSON file per department or job
-family under ``kras/library/``, each with one to three role templates (a purpose, areas of
-focus, and KRAs with their KPIs).
+"""The loader of the KRA template library shipped with the product: one JSON file per
+department or job family beside it in ``kras/library/``, each with one to three role
+templates (a purpose, areas of focus, and KRAs with their KPIs).
 
 Files are validated when first loaded, so a bad edit fails loudly (and in the test suite)
 instead of producing half-built roles. Organisations' own templates (``KRATemplate``) use
@@ -23,11 +23,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from orgs.org_settings import DEFAULTS
+from .. import rules
+from ..org_settings import COUNT_DEFAULTS
 
-from . import rules
-
-LIBRARY_DIR = Path(__file__).resolve().parent / "library"
+LIBRARY_DIR = Path(__file__).resolve().parent
 
 MEASURE_TYPES = ("number", "percent", "currency", "boolean")
 DIRECTIONS = ("increase", "decrease", "range", "boolean")
@@ -37,8 +36,8 @@ AGGREGATIONS = ("sum", "avg", "last", "min", "max")
 THEMES = ("growth", "customers", "operations", "people", "technology", "compliance", "finance")
 
 #: What a shipped template holds itself to: the default ranges of the count settings.
-KRA_RANGE = (DEFAULTS["kra_min"], DEFAULTS["kra_max"])
-KPI_RANGE = (DEFAULTS["kpi_min"], DEFAULTS["kpi_max"])
+KRA_RANGE = (COUNT_DEFAULTS["kra_min"], COUNT_DEFAULTS["kra_max"])
+KPI_RANGE = (COUNT_DEFAULTS["kpi_min"], COUNT_DEFAULTS["kpi_max"])
 ROLES_PER_FAMILY = (1, 3)
 
 _KEY = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")

@@ -192,16 +192,10 @@ def template_apply(
     if content.get("purpose") and not role.purpose.strip():
         # Only the purpose is written: role_update would re-check the whole role, and an
         # unfinished cost justification must not stop a template from being applied.
-        role.purpose = content["purpose"].strip()
-        role.updated_at = timezone.now()
-        role.save(update_fields=["purpose", "updated_at"])
-        audit.record(
-            org=role.org,
-            actor=actor,
-            action="role.update",
-            obj=role,
-            changes={"purpose": {"old": "", "new": role.purpose}},
-        )
+        with audit.tracked(role, ["purpose"], actor=actor, action="role.update"):
+            role.purpose = content["purpose"].strip()
+            role.updated_at = timezone.now()
+            role.save(update_fields=["purpose", "updated_at"])
         result.purpose_set = True
 
     areas = {
@@ -377,13 +371,13 @@ def template_save_from_role(
     )
     template.full_clean(exclude=["org", "created_by", "content"])
     template.save()
-    audit.record(
+    audit.record_created(
         org=role.org,
         actor=actor,
         action="kra_template.create",
         obj=template,
-        changes={
-            **audit.diff({}, audit.snapshot(template, _TEMPLATE_FIELDS)),
+        fields=_TEMPLATE_FIELDS,
+        extra={
             "role": {"old": None, "new": role.pk},
             "kras": {"old": None, "new": len(content["kras"])},
         },
@@ -394,12 +388,11 @@ def template_save_from_role(
 @transaction.atomic
 def template_delete(*, template: KRATemplate, actor: Membership | None) -> None:
     """Delete one of the organisation's templates. Roles built from it keep their KRAs."""
-    before = audit.snapshot(template, _TEMPLATE_FIELDS)
-    audit.record(
+    audit.record_deleted(
         org=template.org,
         actor=actor,
         action="kra_template.delete",
         obj=template,
-        changes=audit.diff(before, {}),
+        fields=_TEMPLATE_FIELDS,
     )
     template.delete()

@@ -1,0 +1,65 @@
+"""Who may record, confirm and read a person's results (docs/DOMAIN.md rule R40): the kpis
+app's actions and their object rules, registered with orgs' policy
+(``orgs.policy.Action.RECORD_MEASUREMENT``) in ``KpisConfig.ready()``.
+
+The object is the person the results are about (a ``Membership``), or a ``Measurement``
+(decided on its person). A person records their own values; their management line (their
+manager, anyone above, the heads of their department and those above) and HR record,
+confirm and read them. Nobody confirms their own values.
+"""
+
+from __future__ import annotations
+
+import enum
+
+from orgs.models import Membership
+from orgs.people_rules import children_of, headed_department_ids, subtree
+from orgs.policy import in_management_line, is_hr, is_manager
+
+
+class MeasurementAction(enum.StrEnum):
+    VIEW_RESULTS = "view_results"
+    RECORD_MEASUREMENT = "record_measurement"
+    CONFIRM_MEASUREMENT = "confirm_measurement"
+
+
+def _person_of(obj) -> Membership | None:
+    if isinstance(obj, Membership):
+        return obj
+    return getattr(obj, "person", None)
+
+
+def decide(member: Membership, action: MeasurementAction, obj=None) -> bool:
+    """The kpis app's rule for its actions (orgs' ``can`` has already refused an inactive
+    member). Without an object: may the member do it for anyone (everyone: for themselves;
+    confirming: HR and managers)."""
+    if obj is None:
+        if action == MeasurementAction.CONFIRM_MEASUREMENT:
+            return is_hr(member) or is_manager(member)
+        return True
+    person = _person_of(obj)
+    if person is None or person.org_id != member.org_id:
+        return False
+    own = person.pk == member.pk
+    if own and action != MeasurementAction.CONFIRM_MEASUREMENT:
+        return True
+    if own:
+        return False
+    return is_hr(member) or in_management_line(member, person)
+
+
+def visible_person_ids(member: Membership) -> set[int] | None:
+    """The people whose results ``member`` reads (``VIEW_RESULTS`` for many people at once,
+    two queries): None for HR and org admins (everyone); otherwise themselves, everyone who
+    reports to them (directly or through others) and the people of the departments they head
+    (and below)."""
+    if is_hr(member):
+        return None
+    rows = list(
+        Membership.objects.filter(org_id=member.org_id).values_list(
+            "pk", "manager_id", "department_id"
+        )
+    )
+    below = subtree([member.pk], children_of((pk, manager) for pk, manager, _d in rows))
+    departments = headed_department_ids(member)
+    return below | {pk for pk, _m, department in rows if department in departments}

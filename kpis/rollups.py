@@ -1,0 +1,302 @@
+"""The rollup: every ``Score`` of one organisation, computed from its counted measurements by
+set-based SQL (docs/DOMAIN.md rules R14 to R23). No Python loop touches a measurement.
+
+For the current fiscal year up to today (in the organisation's time zone):
+
+1. every (person, KPI, period) that is expected (the person holds the KPI's role during a
+   period that has started, inside the KPI's dates) or has data: the period's actual (the
+   KPI's aggregation over its values, R14) and its achievement (R15 to R19, clamped to
+   ``[0, cap]``; no actual, no achievement: R20);
+2. each KPI over a window (each month of the fiscal year so far, and the year to date): the
+   mean of its periods with data (R21). A period belongs to the window its start falls in;
+3. a KRA's score over a window: KPI weights × achievements over the weights of the KPIs
+   with data (R22); a person's: KRA weights × KRA scores over the KRAs with a score (R23);
+4. a role's, a department's (its direct members) and the organisation's: the plain mean of
+   their people's scores, people without a score left out (R23).
+
+Completeness beside every score: periods with data / periods expected, summed over what the
+score covers. Stored: a KPI's own periods and its year to date, and every other scope per
+month and for the year to date; ``Score.achievement`` NULL means no data.
+
+Each statement is ``INSERT … SELECT … GROUP BY … ON CONFLICT DO UPDATE``, then the rows this
+run did not write are deleted: the whole run is one transaction, so running it twice gives
+the same rows, and a run interrupted half way leaves the previous rows untouched.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+import zoneinfo
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from orgs.models import Organization
+from orgs.org_settings import org_setting
+
+from .measurements import fiscal_year
+
+_CLAMP = "GREATEST(0::numeric, LEAST(%(cap)s::numeric, {}))"
+
+
+def _clamp(expression: str) -> str:
+    return _CLAMP.format(expression)
+
+
+# R15 to R19 over a period's actual ``j.actual`` and the KPI ``kp``: kpis/scoring.py
+# ``achievement``, line by line.
+ACHIEVEMENT_SQL = f"""
+CASE
+  WHEN j.actual IS NULL THEN NULL
+  WHEN kp.direction = 'boolean' THEN
+    {_clamp("CASE WHEN j.actual <> 0 THEN 1 ELSE 0 END")}
+  WHEN kp.direction = 'range' THEN CASE
+    WHEN kp.target_low IS NULL OR kp.target_high IS NULL THEN NULL
+    WHEN j.actual BETWEEN kp.target_low AND kp.target_high THEN {_clamp("1")}
+    WHEN kp.target_high - kp.target_low <= 0 THEN 0
+    ELSE {
+    _clamp(
+        "1 - (CASE WHEN j.actual < kp.target_low THEN kp.target_low - j.actual "
+        "ELSE j.actual - kp.target_high END) / (kp.target_high - kp.target_low)"
+    )
+}
+  END
+  WHEN kp.target IS NULL THEN NULL
+  WHEN kp.direction = 'increase' THEN CASE
+    WHEN kp.baseline IS NOT NULL AND kp.baseline < kp.target THEN
+      {_clamp("(j.actual - kp.baseline) / (kp.target - kp.baseline)")}
+    WHEN kp.target = 0 THEN {_clamp("CASE WHEN j.actual >= 0 THEN 1 ELSE 0 END")}
+    ELSE {_clamp("j.actual / kp.target")}
+  END
+  WHEN kp.direction = 'decrease' THEN CASE
+    WHEN kp.baseline IS NOT NULL AND kp.baseline > kp.target THEN
+      {_clamp("(kp.baseline - j.actual) / (kp.baseline - kp.target)")}
+    WHEN j.actual = 0 THEN {_clamp("1")}
+    ELSE {_clamp("kp.target / j.actual")}
+  END
+END
+"""
+
+# Role assignments that overlap the year so far.
+_HELD = """
+SELECT ra.member_id, ra.role_id, ra.start_date, ra.end_date
+FROM roles_roleassignment ra
+WHERE ra.org_id = %(org)s AND ra.start_date <= %(as_of)s
+  AND (ra.end_date IS NULL OR ra.end_date >= %(fy_start)s)
+"""
+
+_PERIODS = """
+DROP TABLE IF EXISTS pg_temp.rollup_periods;
+CREATE TEMP TABLE rollup_periods ON COMMIT DROP AS
+WITH held AS (
+  SELECT h.member_id AS person_id, kp.id AS kpi_id, h.start_date, h.end_date
+  FROM (__HELD__) h
+  JOIN orgs_membership mb ON mb.id = h.member_id AND mb.is_active
+  JOIN kras_kra k ON k.role_id = h.role_id AND k.org_id = %(org)s AND k.status <> 'retired'
+  JOIN kpis_kpi kp ON kp.kra_id = k.id
+),
+periods AS (
+  SELECT f.frequency, s::date AS p_start, (s + f.step - interval '1 day')::date AS p_end
+  FROM (VALUES
+    ('weekly', interval '1 week', date_trunc('week', %(fy_start)s::timestamp)),
+    ('monthly', interval '1 month', %(fy_start)s::timestamp),
+    ('quarterly', interval '3 months', %(fy_start)s::timestamp),
+    ('annual', interval '1 year', %(fy_start)s::timestamp)
+  ) AS f(frequency, step, anchor)
+  CROSS JOIN LATERAL generate_series(f.anchor, %(as_of)s::timestamp, f.step) AS s
+  WHERE s >= %(fy_start)s
+),
+expected AS (
+  SELECT DISTINCT h.person_id, h.kpi_id, p.p_start, p.p_end
+  FROM held h
+  JOIN kpis_kpi kp ON kp.id = h.kpi_id
+  JOIN periods p ON p.frequency = kp.frequency
+  WHERE p.p_end >= h.start_date AND (h.end_date IS NULL OR p.p_start <= h.end_date)
+    AND (kp.start_date IS NULL OR p.p_end >= kp.start_date)
+    AND (kp.due_date IS NULL OR p.p_start <= kp.due_date)
+),
+actuals AS (
+  SELECT m.person_id, m.kpi_id, m.period_start AS p_start, m.period_end AS p_end,
+    CASE kp.aggregation
+      WHEN 'sum' THEN sum(m.value)
+      WHEN 'avg' THEN avg(m.value)
+      WHEN 'min' THEN min(m.value)
+      WHEN 'max' THEN max(m.value)
+      ELSE (array_agg(m.value ORDER BY m.entered_at DESC, m.id DESC))[1]
+    END AS actual
+  FROM kpis_measurement m
+  JOIN kpis_kpi kp ON kp.id = m.kpi_id
+  WHERE m.org_id = %(org)s AND m.status = 'counted'
+    AND m.period_start BETWEEN %(fy_start)s AND %(as_of)s
+  GROUP BY m.person_id, m.kpi_id, m.period_start, m.period_end, kp.id
+),
+j AS (
+  SELECT coalesce(a.person_id, e.person_id) AS person_id,
+         coalesce(a.kpi_id, e.kpi_id) AS kpi_id,
+         coalesce(a.p_start, e.p_start) AS p_start,
+         coalesce(a.p_end, e.p_end) AS p_end,
+         a.actual
+  FROM expected e
+  FULL OUTER JOIN actuals a
+    ON a.person_id = e.person_id AND a.kpi_id = e.kpi_id AND a.p_start = e.p_start
+)
+SELECT j.person_id, j.kpi_id, kp.kra_id, kp.weight AS kpi_weight, k.weight AS kra_weight,
+       j.p_start, j.p_end, j.actual, (__ACHIEVEMENT__) AS achievement
+FROM j
+JOIN kpis_kpi kp ON kp.id = j.kpi_id
+JOIN kras_kra k ON k.id = kp.kra_id;
+
+DROP TABLE IF EXISTS pg_temp.rollup_windows;
+CREATE TEMP TABLE rollup_windows ON COMMIT DROP AS
+SELECT 'period'::text AS win, s::date AS w_start,
+       (s + interval '1 month' - interval '1 day')::date AS w_end
+FROM generate_series(%(fy_start)s::timestamp, %(as_of)s::timestamp, interval '1 month') AS s
+UNION ALL
+SELECT 'ytd', %(fy_start)s::date, %(fy_end)s::date;
+
+DROP TABLE IF EXISTS pg_temp.rollup_kpis;
+CREATE TEMP TABLE rollup_kpis ON COMMIT DROP AS
+SELECT p.person_id, p.kpi_id, p.kra_id, p.kpi_weight, p.kra_weight, w.win, w.w_start, w.w_end,
+       avg(p.achievement) AS achievement, count(p.actual) AS with_data, count(*) AS expected
+FROM rollup_periods p
+JOIN rollup_windows w ON p.p_start BETWEEN w.w_start AND w.w_end
+GROUP BY p.person_id, p.kpi_id, p.kra_id, p.kpi_weight, p.kra_weight, w.win, w.w_start, w.w_end;
+
+DROP TABLE IF EXISTS pg_temp.rollup_kras;
+CREATE TEMP TABLE rollup_kras ON COMMIT DROP AS
+SELECT person_id, kra_id, kra_weight, win, w_start, w_end,
+       sum(kpi_weight * achievement) FILTER (WHERE achievement IS NOT NULL)
+         / NULLIF(sum(kpi_weight) FILTER (WHERE achievement IS NOT NULL), 0) AS achievement,
+       sum(with_data) AS with_data, sum(expected) AS expected
+FROM rollup_kpis
+GROUP BY person_id, kra_id, kra_weight, win, w_start, w_end;
+
+DROP TABLE IF EXISTS pg_temp.rollup_people;
+CREATE TEMP TABLE rollup_people ON COMMIT DROP AS
+SELECT person_id, win, w_start, w_end,
+       sum(kra_weight * achievement) FILTER (WHERE achievement IS NOT NULL)
+         / NULLIF(sum(kra_weight) FILTER (WHERE achievement IS NOT NULL), 0) AS achievement,
+       sum(with_data) AS with_data, sum(expected) AS expected
+FROM rollup_kras
+GROUP BY person_id, win, w_start, w_end;
+""".replace("__HELD__", _HELD).replace("__ACHIEVEMENT__", ACHIEVEMENT_SQL)
+
+
+def _insert(select: str) -> str:
+    """One scope's rows: ``select`` gives (scope, scope_id, person_id, window, start, end,
+    achievement, with_data, expected), grouped as the scope needs."""
+    return """
+INSERT INTO kpis_score (org_id, scope, scope_id, person_id, "window", period_start,
+                        period_end, achievement, periods_with_data, periods_expected,
+                        completeness, computed_at)
+SELECT %(org)s, s.scope, s.scope_id, s.person_id, s.win, s.w_start, s.w_end,
+       round(s.achievement, 6), s.with_data, s.expected,
+       round(s.with_data::numeric / NULLIF(s.expected, 0), 6), %(now)s
+FROM (__SELECT__) AS s
+ON CONFLICT ON CONSTRAINT score_once_per_scope_and_period DO UPDATE SET
+  period_end = EXCLUDED.period_end, achievement = EXCLUDED.achievement,
+  periods_with_data = EXCLUDED.periods_with_data,
+  periods_expected = EXCLUDED.periods_expected, completeness = EXCLUDED.completeness,
+  computed_at = EXCLUDED.computed_at;
+""".replace("__SELECT__", select)
+
+
+_SCORES = [
+    # A KPI's own periods.
+    _insert(
+        "SELECT 'kpi' AS scope, kpi_id AS scope_id, person_id, 'period'::text AS win, "
+        "p_start AS w_start, min(p_end) AS w_end, avg(achievement) AS achievement, "
+        "count(actual) AS with_data, count(*) AS expected "
+        "FROM rollup_periods GROUP BY kpi_id, person_id, p_start"
+    ),
+    # A KPI's year to date.
+    _insert(
+        "SELECT 'kpi' AS scope, kpi_id AS scope_id, person_id, win, w_start, w_end, "
+        "achievement, with_data, expected FROM rollup_kpis WHERE win = 'ytd'"
+    ),
+    _insert(
+        "SELECT 'kra' AS scope, kra_id AS scope_id, person_id, win, w_start, w_end, "
+        "achievement, with_data, expected FROM rollup_kras"
+    ),
+    _insert(
+        "SELECT 'person' AS scope, person_id AS scope_id, person_id, win, w_start, w_end, "
+        "achievement, with_data, expected FROM rollup_people"
+    ),
+    _insert(
+        "SELECT 'role' AS scope, h.role_id AS scope_id, NULL::bigint AS person_id, p.win, "
+        "p.w_start, p.w_end, avg(p.achievement) AS achievement, sum(p.with_data) AS with_data, "
+        "sum(p.expected) AS expected "
+        "FROM rollup_people p JOIN (SELECT DISTINCT member_id, role_id FROM (__HELD__) x) h "
+        "ON h.member_id = p.person_id GROUP BY h.role_id, p.win, p.w_start, p.w_end".replace(
+            "__HELD__", _HELD
+        )
+    ),
+    _insert(
+        "SELECT 'department' AS scope, mb.department_id AS scope_id, NULL::bigint AS person_id, "
+        "p.win, p.w_start, p.w_end, avg(p.achievement) AS achievement, "
+        "sum(p.with_data) AS with_data, sum(p.expected) AS expected "
+        "FROM rollup_people p JOIN orgs_membership mb ON mb.id = p.person_id "
+        "WHERE mb.department_id IS NOT NULL "
+        "GROUP BY mb.department_id, p.win, p.w_start, p.w_end"
+    ),
+    _insert(
+        "SELECT 'org' AS scope, %(org)s::bigint AS scope_id, NULL::bigint AS person_id, p.win, "
+        "p.w_start, p.w_end, avg(p.achievement) AS achievement, sum(p.with_data) AS with_data, "
+        "sum(p.expected) AS expected FROM rollup_people p GROUP BY p.win, p.w_start, p.w_end"
+    ),
+]
+
+# What this run did not write is no longer a score (a value deleted, a role ended).
+_STALE = "DELETE FROM kpis_score WHERE org_id = %(org)s AND computed_at <> %(now)s"
+
+
+def _statements(script: str) -> list[str]:
+    return [part for part in re.split(r";\s*\n", script) if part.strip()]
+
+
+@dataclass(frozen=True)
+class RollupRun:
+    org_id: int
+    as_of: datetime.date
+    fiscal_year_start: datetime.date
+    computed_at: datetime.datetime
+
+
+def rollup_parameters(org: Organization, as_of: datetime.date | None = None) -> dict:
+    if as_of is None:
+        as_of = timezone.localtime(timezone.now(), zoneinfo.ZoneInfo(org.timezone)).date()
+    fy_start, fy_end = fiscal_year(org, as_of)
+    return {
+        "org": org.pk,
+        "as_of": as_of,
+        "fy_start": fy_start,
+        "fy_end": fy_end,
+        "cap": Decimal(str(org_setting(org, "overachievement_cap"))),
+        "now": timezone.now(),
+    }
+
+
+@transaction.atomic
+def rollup_organization(org_id: int, *, as_of: datetime.date | None = None) -> RollupRun:
+    """Recompute every score of the organisation, in one transaction (see the module's
+    docstring). ``as_of`` (default: today in the organisation's time zone) ends the year
+    to date."""
+    org = Organization.objects.get(pk=org_id)
+    params = rollup_parameters(org, as_of)
+    # Two runs of one organisation take turns, so neither deletes what the other wrote.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext('kpis.rollup'), %s)", [org.pk])
+        for statement in _statements(_PERIODS):
+            cursor.execute(statement, params)
+        for statement in _SCORES:
+            cursor.execute(statement, params)
+        cursor.execute(_STALE, params)
+    return RollupRun(
+        org_id=org.pk,
+        as_of=params["as_of"],
+        fiscal_year_start=params["fy_start"],
+        computed_at=params["now"],
+    )

@@ -1,0 +1,368 @@
+"""The rollup (kpis/rollups.py): the stored scores match a straightforward Python reference
+built on kpis/scoring.py, whatever the data; running it twice gives the same rows; a run
+interrupted half way leaves the previous rows and a new run gives the uninterrupted result;
+no data is stored as "no data", never zero."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from unittest import mock
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from kpis import rollups, scoring
+from kpis.measurements import measurement_bulk_upsert, period_containing
+from kpis.models import KPI, Score
+from kras.models import KRALevel
+from roles.models import RoleAssignment
+from tests.factories import MembershipFactory, OrganizationFactory
+from tests.kras.test_kras_support import make_kra, make_role
+
+from .test_measure_support import YEAR_START, holder_of
+
+pytestmark = pytest.mark.django_db
+
+AS_OF = datetime.date(2026, 4, 15)
+FY_END = datetime.date(2026, 12, 31)
+MONTHS = [datetime.date(2026, m, 1) for m in range(1, 5)]
+TOLERANCE = Decimal("0.00001")
+
+
+def _rows(org):
+    fields = (
+        "scope",
+        "scope_id",
+        "person_id",
+        "window",
+        "period_start",
+        "period_end",
+        "achievement",
+        "periods_with_data",
+        "periods_expected",
+        "completeness",
+    )
+    return sorted(Score.objects.filter(org=org).values_list(*fields), key=repr)
+
+
+def _score(org, scope, scope_id, window="ytd", start=YEAR_START, person=None):
+    query = Score.objects.filter(
+        org=org, scope=scope, scope_id=scope_id, window=window, period_start=start
+    )
+    if person is not None:
+        query = query.filter(person=person)
+    return query.get()
+
+
+# --- a worked case ------------------------------------------------------------------------
+
+
+def test_scores_of_a_small_team_by_hand(alice, bob):
+    org = bob.org
+    sales = holder_of(bob, name="Sales", target=Decimal(100), weight=Decimal(60))
+    kra = sales.kra
+    calls = KPI.objects.create(
+        org=org, kra=kra, name="Calls", target=Decimal(50), weight=Decimal(40), position=2
+    )
+    rows = [
+        {"kpi": sales.pk, "person": bob.pk, "period_start": "2026-01-01", "value": "80"},
+        {"kpi": sales.pk, "person": bob.pk, "period_start": "2026-01-01", "value": "10"},
+        {"kpi": sales.pk, "person": bob.pk, "period_start": "2026-03-01", "value": "150"},
+        {"kpi": calls.pk, "person": bob.pk, "period_start": "2026-02-01", "value": "25"},
+    ]
+    measurement_bulk_upsert(org=org, actor=None, rows=rows)
+    rollups.rollup_organization(org.pk, as_of=AS_OF)
+
+    # January: 80 + 10 of 100 → 0.9; March: 1.5 capped at 1.2; Feb and April: no data.
+    jan = _score(org, "kpi", sales.pk, "period", MONTHS[0], bob)
+    feb = _score(org, "kpi", sales.pk, "period", MONTHS[1], bob)
+    assert jan.achievement == Decimal("0.9")
+    assert (feb.achievement, feb.periods_with_data, feb.periods_expected) == (None, 0, 1)
+    ytd = _score(org, "kpi", sales.pk, person=bob)
+    assert ytd.achievement == Decimal("1.05")  # mean of 0.9 and 1.2, no data left out
+    assert (ytd.periods_with_data, ytd.periods_expected) == (2, 4)
+    assert ytd.completeness == Decimal("0.5")
+    # Calls: 25 of 50 in February only → 0.5. The KRA: (60 × 1.05 + 40 × 0.5) / 100.
+    kra_ytd = _score(org, "kra", kra.pk, person=bob)
+    assert kra_ytd.achievement == Decimal("0.83")
+    assert (kra_ytd.periods_with_data, kra_ytd.periods_expected) == (3, 8)
+    # In February only Calls has data: the KRA's February is Calls' alone, not diluted.
+    assert _score(org, "kra", kra.pk, "period", MONTHS[1], bob).achievement == Decimal("0.5")
+    # April has no data at all: no score, never zero.
+    assert _score(org, "person", bob.pk, "period", MONTHS[3], bob).achievement is None
+    assert _score(org, "person", bob.pk, person=bob).achievement == Decimal("0.83")
+    assert _score(org, "org", org.pk).achievement == Decimal("0.83")
+    assert _score(org, "role", kra.role_id).achievement == Decimal("0.83")
+
+
+def test_values_awaiting_confirmation_do_not_count(bob):
+    org = bob.org
+    kpi = holder_of(bob)
+    org.settings = {"own_values_need_confirmation": True}
+    org.save(update_fields=["settings"])
+    measurement_bulk_upsert(
+        org=org,
+        actor=bob,
+        rows=[{"kpi": kpi.pk, "person": bob.pk, "period_start": "2026-01-01", "value": "50"}],
+    )
+    rollups.rollup_organization(org.pk, as_of=AS_OF)
+    assert _score(org, "kpi", kpi.pk, person=bob).achievement is None
+
+
+# --- idempotence and the interrupted run ---------------------------------------------------
+
+
+@pytest.fixture
+def measured(alice, bob):
+    kpi = holder_of(bob)
+    carol = MembershipFactory(org=bob.org, manager=alice)
+    holder_of(carol, role=kpi.kra.role)
+    rows = [
+        {"kpi": kpi.pk, "person": p.pk, "period_start": f"2026-0{m}-01", "value": str(v)}
+        for p, m, v in ((bob, 1, 90), (bob, 2, 120), (carol, 1, 40), (carol, 3, 70))
+    ]
+    measurement_bulk_upsert(org=bob.org, actor=None, rows=rows)
+    return bob.org
+
+
+def test_running_the_rollup_twice_gives_identical_rows(measured):
+    rollups.rollup_organization(measured.pk, as_of=AS_OF)
+    first = _rows(measured)
+    ids = set(Score.objects.filter(org=measured).values_list("pk", flat=True))
+    rollups.rollup_organization(measured.pk, as_of=AS_OF)
+    assert first and _rows(measured) == first
+    assert set(Score.objects.filter(org=measured).values_list("pk", flat=True)) == ids
+
+
+def test_an_interrupted_run_changes_nothing_and_the_next_run_completes_it(measured, bob):
+    rollups.rollup_organization(measured.pk, as_of=AS_OF)
+    before = _rows(measured)
+    measurement_bulk_upsert(
+        org=measured,
+        actor=None,
+        rows=[
+            {
+                "kpi": bob.measurements.first().kpi_id,
+                "person": bob.pk,
+                "period_start": "2026-04-01",
+                "value": "10",
+            }
+        ],
+    )
+    # The worker dies after the KPI and KRA scores are written, before the rest.
+    half = [*rollups._SCORES[:3], "SELECT pg_terminate_backend(-1) FROM nowhere_at_all"]
+    with mock.patch.object(rollups, "_SCORES", half), pytest.raises(Exception):  # noqa: B017
+        rollups.rollup_organization(measured.pk, as_of=AS_OF)
+    assert _rows(measured) == before
+    rollups.rollup_organization(measured.pk, as_of=AS_OF)
+    after = _rows(measured)
+    assert after != before
+    Score.objects.filter(org=measured).delete()
+    rollups.rollup_organization(measured.pk, as_of=AS_OF)
+    assert _rows(measured) == after
+
+
+def test_a_deleted_value_leaves_no_score_behind(measured, bob):
+    rollups.rollup_organization(measured.pk, as_of=AS_OF)
+    bob.measurements.all().delete()
+    rollups.rollup_organization(measured.pk, as_of=AS_OF)
+    kpi_id = _score(measured, "person", bob.pk, person=bob).scope_id
+    assert _score(measured, "person", kpi_id, person=bob).achievement is None
+
+
+# --- the property: the stored rollup equals the reference -----------------------------------
+
+DIRECTIONS = ["increase", "decrease", "range", "boolean"]
+AGGREGATIONS = ["sum", "avg", "last", "min", "max"]
+FREQUENCIES = ["weekly", "monthly", "quarterly"]
+amounts = st.decimals(min_value=-20, max_value=300, places=2, allow_nan=False)
+targets = st.decimals(min_value=0, max_value=200, places=1, allow_nan=False)
+
+
+@st.composite
+def kpi_specs(draw):
+    direction = draw(st.sampled_from(DIRECTIONS))
+    spec = {
+        "direction": direction,
+        "measure_type": "boolean" if direction == "boolean" else "number",
+        "aggregation": draw(st.sampled_from(AGGREGATIONS)),
+        "frequency": draw(st.sampled_from(FREQUENCIES)),
+        "weight": draw(st.sampled_from([Decimal(0), Decimal(10), Decimal(50), Decimal(100)])),
+        "kra": draw(st.integers(0, 1)),
+        "baseline": None,
+        "target": None,
+        "target_low": None,
+        "target_high": None,
+    }
+    if direction == "range":
+        low = draw(targets)
+        spec["target_low"] = low
+        spec["target_high"] = low + draw(st.sampled_from([Decimal(0), Decimal(5), Decimal(40)]))
+    elif direction in ("increase", "decrease"):
+        spec["target"] = draw(targets)
+        spec["baseline"] = draw(st.one_of(st.none(), targets))
+    return spec
+
+
+def _period_starts(frequency: str) -> list[datetime.date]:
+    starts, day = [], YEAR_START
+    while day <= AS_OF:
+        start = period_containing(frequency, day)[0]
+        if start >= YEAR_START and start not in starts:
+            starts.append(start)
+        day += datetime.timedelta(days=1)
+    return starts
+
+
+@st.composite
+def scenarios(draw):
+    kpis = draw(st.lists(kpi_specs(), min_size=1, max_size=4))
+    people = draw(st.integers(1, 2))
+    values = []
+    for index, spec in enumerate(kpis):
+        starts = _period_starts(spec["frequency"])
+        for person in range(people):
+            chosen = draw(st.lists(st.sampled_from(starts), unique=True, max_size=4))
+            for start in chosen:
+                count = draw(st.integers(1, 3))
+                if spec["direction"] == "boolean":
+                    numbers = draw(
+                        st.lists(st.sampled_from([0, 1]), min_size=count, max_size=count)
+                    )
+                else:
+                    numbers = draw(st.lists(amounts, min_size=count, max_size=count))
+                values += [(index, person, start, Decimal(n)) for n in numbers]
+    return {
+        "kpis": kpis,
+        "people": people,
+        "kra_weights": draw(st.lists(st.sampled_from([0, 30, 70]), min_size=2, max_size=2)),
+        "cap": draw(st.sampled_from(["1", "1.2", "1.5"])),
+        "values": values,
+    }
+
+
+def _weighted(pairs) -> Decimal | None:
+    pairs = [(w, a) for w, a in pairs if a is not None]
+    total = sum((w for w, _a in pairs), Decimal(0))
+    if not pairs or total == 0:
+        return None
+    return sum((w * a for w, a in pairs), Decimal(0)) / total
+
+
+def reference(scenario) -> dict:
+    """The scores, from kpis/scoring.py and the rules of docs/DOMAIN.md R21 to R23."""
+    cap = Decimal(scenario["cap"])
+    windows = {("period", m): (m, period_containing("monthly", m)[1]) for m in MONTHS}
+    windows[("ytd", YEAR_START)] = (YEAR_START, FY_END)
+    result = {}
+    person_scores = {}
+    for person in range(scenario["people"]):
+        kpi_window = {}
+        for index, spec in enumerate(scenario["kpis"]):
+            periods = {}
+            for start in _period_starts(spec["frequency"]):
+                values = [
+                    v for i, p, s, v in scenario["values"] if (i, p, s) == (index, person, start)
+                ]
+                actual = scoring.combine(values, spec["aggregation"])
+                periods[start] = scoring.achievement(
+                    direction=spec["direction"],
+                    actual=actual,
+                    target=spec["target"],
+                    baseline=spec["baseline"],
+                    target_low=spec["target_low"],
+                    target_high=spec["target_high"],
+                    cap=cap,
+                )
+            for key, (w_start, w_end) in windows.items():
+                inside = [a for s, a in periods.items() if w_start <= s <= w_end]
+                kpi_window[index, key] = scoring.window_achievement(inside)
+            result["kpi", index, person, "ytd"] = kpi_window[index, ("ytd", YEAR_START)]
+        for key in windows:
+            kras = {}
+            for kra in (0, 1):
+                kras[kra] = _weighted(
+                    (spec["weight"], kpi_window[index, key])
+                    for index, spec in enumerate(scenario["kpis"])
+                    if spec["kra"] == kra
+                )
+                result["kra", kra, person, key] = kras[kra]
+            score = _weighted((Decimal(scenario["kra_weights"][kra]), kras[kra]) for kra in (0, 1))
+            result["person", person, key] = score
+            person_scores[person, key] = score
+    for key in windows:
+        scores = [s for (p, k), s in person_scores.items() if k == key and s is not None]
+        result["org", key] = sum(scores, Decimal(0)) / len(scores) if scores else None
+    return result
+
+
+def _build(scenario):
+    org = OrganizationFactory(settings={"overachievement_cap": scenario["cap"]})
+    people = [MembershipFactory(org=org) for _ in range(scenario["people"])]
+    role = make_role(org, title="Analyst")
+    kras = [
+        make_kra(org, level=KRALevel.ROLE, role=role, title=f"KRA {n}", weight=weight)
+        for n, weight in enumerate(scenario["kra_weights"])
+    ]
+    kpis = []
+    for position, spec in enumerate(scenario["kpis"]):
+        fields = {k: v for k, v in spec.items() if k != "kra"}
+        kpis.append(
+            KPI.objects.create(
+                org=org,
+                kra=kras[spec["kra"]],
+                name=f"KPI {position}",
+                position=position,
+                **fields,
+            )
+        )
+    for person in people:
+        RoleAssignment.objects.create(org=org, role=role, member=person, start_date=YEAR_START)
+    rows = [
+        {"kpi": kpis[i].pk, "person": people[p].pk, "period_start": s, "value": v}
+        for i, p, s, v in scenario["values"]
+    ]
+    if rows:
+        measurement_bulk_upsert(org=org, actor=None, rows=rows)
+    return org, people, kras, kpis
+
+
+def _close(stored, expected) -> bool:
+    if expected is None or stored is None:
+        return stored is None and expected is None
+    return abs(stored - expected) <= TOLERANCE
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(scenario=scenarios())
+def test_the_stored_rollup_matches_the_python_reference(db, scenario):
+    org, people, kras, kpis = _build(scenario)
+    rollups.rollup_organization(org.pk, as_of=AS_OF)
+    expected = reference(scenario)
+    stored = {
+        (s.scope, s.scope_id, s.person_id, s.window, s.period_start): s.achievement
+        for s in Score.objects.filter(org=org)
+    }
+    mismatches = []
+    for key, value in expected.items():
+        if key[0] == "kpi":
+            _scope, index, person, _window = key
+            got = stored.get(("kpi", kpis[index].pk, people[person].pk, "ytd", YEAR_START))
+        elif key[0] == "kra":
+            _scope, kra, person, (window, start) = key
+            got = stored.get(("kra", kras[kra].pk, people[person].pk, window, start))
+        elif key[0] == "person":
+            _scope, person, (window, start) = key
+            got = stored.get(("person", people[person].pk, people[person].pk, window, start))
+        else:
+            _scope, (window, start) = key
+            got = stored.get(("org", org.pk, None, window, start))
+        if not _close(got, value):
+            mismatches.append((key, got, value))
+    assert mismatches == []
