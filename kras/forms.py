@@ -198,6 +198,40 @@ class OrgRulesForm(forms.Form):
         ),
     )
 
+    # Agreements (docs/DOMAIN.md rules R30 and R31). The statements' limits are the
+    # settings' own (checked by organization_update_rules), so a page and the API refuse
+    # the same text with the same message.
+    require_hr_acknowledgement = forms.BooleanField(
+        label=_("HR acknowledges every agreement after the manager's countersignature"),
+        required=False,
+    )
+    statement_employee = forms.CharField(
+        label=_("Statement the employee ticks when signing"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    statement_manager = forms.CharField(
+        label=_("Statement the manager ticks when countersigning"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    statement_hr = forms.CharField(
+        label=_("Statement HR ticks when acknowledging"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    STATEMENTS = ("statement_employee", "statement_manager", "statement_hr")
+
     def clean_activity_verbs(self):
         text = self.cleaned_data["activity_verbs"]
         return [v.strip().lower() for v in text.replace("\n", ",").split(",") if v.strip()]
+
+    def rule_values(self) -> dict:
+        """The settings to save: a statement the form did not send (a client that knows only
+        the KRA rules) keeps its value; one sent empty is the service's to refuse."""
+        return {
+            name: value
+            for name, value in self.cleaned_data.items()
+            if name not in self.STATEMENTS or name in self.data
+        }

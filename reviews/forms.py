@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kpis.models import Direction, Frequency
 from kras.models import KRA, KRALevel, KRAStatus, ObjectiveStatus, StrategicObjective
+from orgs.fields import MemberField
 from orgs.selectors import fiscal_year_bounds
 
 PERIOD_CURRENT = "current"
@@ -180,6 +181,16 @@ class SignForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["meaning"].label = statement
         self.fields["meaning"].error_messages["required"] = _("Tick the statement to sign.")
+
+
+class DelegateForm(forms.Form):
+    """Someone to countersign in the manager of record's place (picked by search)."""
+
+    delegate = MemberField(label=_("Who may countersign instead"))
+
+    def __init__(self, *args, org, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["delegate"].limit_to(org)
 
 
 class VoidForm(forms.Form):

@@ -42,18 +42,21 @@ from .models import (
     ItemSource,
     Signature,
     SignerRole,
-    agreement_path,
 )
+from .verification_links import public_verification_path
 
 TEMPLATE = "reviews/agreement_pdf.html"
 #: Change it whenever the template or this module changes what a PDF shows.
-TEMPLATE_VERSION = "1"
+TEMPLATE_VERSION = "2"
 CACHE_SECONDS = 7 * 24 * 60 * 60
 
 
-def verification_url(agreement: Agreement, version: AgreementVersion) -> str:
-    path = agreement_path(agreement.org.slug, agreement.pk, "agreement-verify", "verify/")
-    return f"{settings.SITE_URL}{path}?hash={version.content_hash}"
+def verification_url(agreement: Agreement) -> str:
+    """The public link printed under the QR code (reviews/verification_links.py): whoever
+    holds the paper, an auditor without an account among them, opens it without signing in
+    and learns only whether the agreement is valid, its content hash and who signed it
+    when. The signed-in verification page is reached from the agreement's own page."""
+    return f"{settings.SITE_URL}{public_verification_path(agreement)}"
 
 
 def _label(choices, value) -> str:
@@ -160,6 +163,8 @@ def _cache_key(version, agreement, signatures, events, zone) -> str:
             version.content_hash,
             agreement.status,
             zone.key,
+            # The printed link is signed with the site's key: a new key prints a new link.
+            verification_url(agreement),
             ",".join(sig.row_hash for sig in signatures),
             ",".join(str(event.pk) for event in events),
         ]
@@ -198,7 +203,7 @@ def agreement_pdf(*, agreement: Agreement, version: AgreementVersion | None = No
 
 def _html(agreement, version, signatures, events, zone) -> str:
     document = json.loads(version.canonical_json)
-    url = verification_url(agreement, version)
+    url = verification_url(agreement)
     signed = []
     for sig in signatures:
         local, utc = _moments(sig.signed_at, zone)

@@ -18,15 +18,18 @@ class AgreementAction(enum.StrEnum):
     MANAGE_AGREEMENT = "manage_agreement"
     VOID_AGREEMENT = "void_agreement"
     ACKNOWLEDGE_AGREEMENT = "acknowledge_agreement"
+    # Granting someone the countersignature of one agreement (django-guardian's
+    # reviews.sign_agreement on it): HR's, like voiding.
+    DELEGATE_SIGNER = "delegate_signer"
 
 
 def decide(member: Membership, action: AgreementAction, obj=None) -> bool:
     """An agreement is the person's, their management line's and HR's: docs/DOMAIN.md
     rule R40. Without an object: may the member see agreements at all (everyone: their own),
-    draft any (HR, managers), void or acknowledge any (HR). With an Agreement (or the
-    Membership it would be for): the person reads it; their management line and HR read
-    and draft it; HR voids and acknowledges it. Nobody drafts, voids or acknowledges their
-    own."""
+    draft any (HR, managers), void, acknowledge or delegate the countersignature of any
+    (HR). With an Agreement (or the Membership it would be for): the person reads it; their
+    management line and HR read and draft it; HR voids and acknowledges it and delegates
+    its countersignature. Nobody drafts, voids, acknowledges or delegates their own."""
     if obj is None:
         if action == AgreementAction.VIEW_AGREEMENT:
             return True

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kpis.models import KPI
-from kras.models import KRA, KRAStatus
+from kras.models import KRA, KRALevel, KRAStatus
 from orgs.models import Department, Membership, Organization, OrgRole
 from orgs.selectors import fiscal_year_bounds
 
@@ -121,6 +121,8 @@ class TeamRow:
     status: str
     since: datetime.datetime | None
     waited: datetime.timedelta | None
+    # How the role differs today from what the agreement in force froze (``role_changes``).
+    changes: object = None
 
     @property
     def status_label(self) -> str:
@@ -152,7 +154,8 @@ def team_agreements(
     """The manager's active direct reports with their agreement for the period starting
     ``period_start`` (the current fiscal year by default): none, draft, awaiting the
     employee, awaiting the manager, awaiting HR, active, or active but needing an amendment
-    because the role changed since. Two queries, whatever the team's size."""
+    because the role changed since (``role_changes``). Five queries, whatever the team's
+    size."""
     if period_start is None:
         period_start, _end = fiscal_year_bounds(org=org)
     now = now or timezone.now()
@@ -180,6 +183,7 @@ def team_agreements(
             current.status == AgreementStatus.ACTIVE and agreement.status != AgreementStatus.ACTIVE
         ):
             chosen[agreement.employee_id] = agreement
+    changed = role_changes(org=org, agreements=chosen.values())
     rows = []
     for member in members:
         agreement = chosen.get(member.pk)
@@ -187,10 +191,11 @@ def team_agreements(
             rows.append(TeamRow(member, None, TeamStatus.NONE, None, None))
             continue
         status = _BY_STATUS[agreement.status]
-        if status == TeamStatus.ACTIVE and agreement.role_changed:
+        changes = changed.get(agreement.pk)
+        if status == TeamStatus.ACTIVE and (changes is not None or agreement.role_changed):
             status = TeamStatus.NEEDS_AMENDMENT
         since = agreement.status_changed_at
-        rows.append(TeamRow(member, agreement, status, since, now - since))
+        rows.append(TeamRow(member, agreement, status, since, now - since, changes))
     return rows
 
 
@@ -345,3 +350,282 @@ def agreement_version(*, agreement: Agreement, number) -> AgreementVersion | Non
     return AgreementVersion.objects.filter(
         org_id=agreement.org_id, agreement=agreement, number=number
     ).first()
+
+
+# --- the role changed since signing -----------------------------------------------------------
+
+#: The fields of a role KRA and of a role KPI an agreement freezes and the role may change.
+_ROLE_KRA_FIELDS = ("definition", "area_of_focus", "priority")
+_ROLE_KPI_FIELDS = (
+    "description",
+    "measure",
+    "currency",
+    "unit",
+    "direction",
+    "baseline",
+    "target",
+    "target_low",
+    "target_high",
+    "frequency",
+    "aggregation",
+    "weight",
+    "start_date",
+    "due_date",
+)
+
+
+def _frozen_role_part(canonical_json: str) -> dict:
+    """The role's part of a frozen version: its role-sourced KRAs with the role's weight
+    and their role KPIs with the role's targets (a personal target keeps the role's beside
+    it), in the shape ``diff.version_diff`` reads."""
+    import json
+
+    try:
+        document = json.loads(canonical_json)
+    except (TypeError, ValueError):
+        return {"kras": []}
+    kras = []
+    for kra in document.get("kras") or ():
+        if not isinstance(kra, dict) or kra.get("source") != "role":
+            continue
+        kpis = []
+        for kpi in kra.get("kpis") or ():
+            if not isinstance(kpi, dict) or kpi.get("source") not in ("role", "override"):
+                continue
+            row = {"name": kpi.get("name")} | {f: kpi.get(f) for f in _ROLE_KPI_FIELDS}
+            if kpi.get("source") == "override":
+                for name in ("target", "target_low", "target_high"):
+                    row[name] = kpi.get(f"role_{name}")
+            kpis.append(row)
+        weight = kra.get("role_weight") if kra.get("role_weight") is not None else kra.get("weight")
+        kras.append(
+            {"title": kra.get("title"), "weight": weight, "kpis": kpis}
+            | {f: kra.get(f) for f in _ROLE_KRA_FIELDS}
+        )
+    return {"kras": kras}
+
+
+def _current_role_part(kras: list[KRA]) -> dict:
+    """The role's KRAs and KPIs as they are today, in the shape of ``_frozen_role_part``."""
+    from kra_platform.canonical import date_text, decimal_text
+
+    return {
+        "kras": [
+            {
+                "title": kra.title,
+                "definition": kra.definition,
+                "area_of_focus": kra.area_of_focus.title if kra.area_of_focus_id else "",
+                "priority": kra.priority,
+                "weight": decimal_text(kra.weight),
+                "kpis": [
+                    {
+                        "name": kpi.name,
+                        "description": kpi.description,
+                        "measure": kpi.measure_type,
+                        "currency": kpi.currency_code,
+                        "unit": kpi.unit,
+                        "direction": kpi.direction,
+                        "baseline": decimal_text(kpi.baseline),
+                        "target": decimal_text(kpi.target),
+                        "target_low": decimal_text(kpi.target_low),
+                        "target_high": decimal_text(kpi.target_high),
+                        "frequency": kpi.frequency,
+                        "aggregation": kpi.aggregation,
+                        "weight": decimal_text(kpi.weight),
+                        "start_date": date_text(kpi.start_date),
+                        "due_date": date_text(kpi.due_date),
+                    }
+                    for kpi in kra.kpis.all()
+                ],
+            }
+            for kra in kras
+        ]
+    }
+
+
+def role_changes(*, org: Organization, agreements) -> dict:
+    """For each agreement in force among ``agreements``: how its role's KRAs and KPIs
+    differ today from what its current version froze for them (docs/DOMAIN.md rule R29),
+    as a ``diff.VersionDiff`` (frozen → today), keyed by the agreement's id; agreements
+    whose role has not changed are left out. Computed on read from the frozen JSON and the
+    role's rows: a KPI saved unchanged is no change. Three queries, whatever the number of
+    agreements."""
+    import json
+
+    from django.db.models import Prefetch
+
+    from .diff import version_diff
+
+    active = [
+        a
+        for a in agreements
+        if a is not None and a.status == AgreementStatus.ACTIVE and a.current_version_id
+    ]
+    if not active:
+        return {}
+    role_ids = {a.role_id for a in active}
+    by_role: dict[int, list[KRA]] = {pk: [] for pk in role_ids}
+    kras = (
+        KRA.objects.filter(org=org, level=KRALevel.ROLE, role_id__in=role_ids)
+        .exclude(status=KRAStatus.RETIRED)
+        .select_related("area_of_focus")
+        .prefetch_related(
+            Prefetch("kpis", queryset=KPI.objects.filter(org=org).order_by("position", "id"))
+        )
+        .order_by("position", "id")
+    )
+    for kra in kras:
+        by_role[kra.role_id].append(kra)
+    versions = dict(
+        AgreementVersion.objects.filter(
+            org=org, pk__in=[a.current_version_id for a in active]
+        ).values_list("pk", "canonical_json")
+    )
+    current = {pk: json.dumps(_current_role_part(rows)) for pk, rows in by_role.items()}
+    changes = {}
+    for agreement in active:
+        frozen = json.dumps(_frozen_role_part(versions.get(agreement.current_version_id, "")))
+        diff = version_diff(frozen, current[agreement.role_id])
+        if not diff.is_empty:
+            changes[agreement.pk] = diff
+    return changes
+
+
+@dataclass(frozen=True)
+class RoleHolderRow:
+    """A holder of a role with their agreement in force: whether an amendment of it is
+    already under way, and how the role changed since it was signed (None: unchanged)."""
+
+    agreement: Agreement
+    under_way: bool
+    changes: object = None
+
+
+def role_agreements_in_force(*, org: Organization, role, member: Membership) -> list[RoleHolderRow]:
+    """The agreements in force built on ``role`` that ``member`` may amend (those they may
+    read, not their own), by person, each with its amendment under way and its role
+    changes. A constant number of queries, whatever the number of holders."""
+    agreements = list(
+        agreements_visible_to(org=org, member=member)
+        .filter(role_id=role.pk, status=AgreementStatus.ACTIVE)
+        .exclude(employee_id=member.pk)
+        .order_by("employee__user__full_name", "period_start", "id")
+    )
+    under_way = set(
+        Agreement.objects.filter(
+            org=org,
+            role_id=role.pk,
+            status__in=OPEN_STATUSES,
+            employee_id__in=[a.employee_id for a in agreements],
+        ).values_list("employee_id", "period_start")
+    )
+    changed = role_changes(org=org, agreements=agreements)
+    return [
+        RoleHolderRow(
+            agreement,
+            (agreement.employee_id, agreement.period_start) in under_way,
+            changed.get(agreement.pk),
+        )
+        for agreement in agreements
+    ]
+
+
+def agreement_delegates(*, agreement: Agreement) -> list[Membership]:
+    """The members granted the countersignature of ``agreement`` (django-guardian's
+    ``reviews.sign_agreement`` on it, given to their account), by name. Two queries."""
+    from guardian.shortcuts import get_users_with_perms
+
+    users = get_users_with_perms(
+        agreement, only_with_perms_in=["sign_agreement"], with_group_users=False
+    )
+    return list(
+        Membership.objects.filter(org_id=agreement.org_id, user__in=users)
+        .select_related("user")
+        .order_by("user__full_name", "pk")
+    )
+
+
+# --- figures for HR and managers ----------------------------------------------------------------
+
+
+def figures_department_ids(*, org: Organization, member: Membership) -> set[int] | None:
+    """The departments whose figures ``member`` sees: None for every one (HR, org admins),
+    else those they head and every one below (one query)."""
+    from orgs.people_rules import headed_department_ids
+
+    if member.role in (OrgRole.ADMIN, OrgRole.HR):
+        return None
+    return headed_department_ids(member)
+
+
+def agreement_figures(
+    *, org: Organization, member: Membership, on: datetime.date | None = None
+) -> dict:
+    """The share of active members with an agreement in force covering ``on`` (today by
+    default): ``{"everyone": bool, "total": SignedShare, "departments": [SignedShare, …]}``.
+    HR and org admins see the organisation and every department (people in none
+    included); a manager the departments they head and those below, ``total`` summing
+    them. Three queries, whatever the number of people."""
+    department_ids = figures_department_ids(org=org, member=member)
+    share = signed_share(org=org, on=on)
+    if department_ids is None:
+        return {
+            "everyone": True,
+            "total": share["organisation"],
+            "departments": share["departments"],
+        }
+    rows = [
+        row
+        for row in share["departments"]
+        if row.department is not None and row.department.pk in department_ids
+    ]
+    total = SignedShare(
+        None,
+        str(_("Your departments")),
+        sum(row.people for row in rows),
+        sum(row.signed for row in rows),
+    )
+    return {"everyone": False, "total": total, "departments": rows}
+
+
+def people_without_agreement(
+    *,
+    org: Organization,
+    department_ids: set[int] | None,
+    on: datetime.date | None = None,
+) -> QuerySet[Membership]:
+    """Active members (of ``department_ids``, or everyone for None) with no agreement in
+    force covering ``on``, longest waiting first. Each carries ``open_status`` (the status of
+    their agreement under way, or None) and ``waiting_since`` (when that agreement was
+    started, else when they joined). One query a page (and one to count)."""
+    from django.db.models import DateTimeField, Subquery
+    from django.db.models.functions import Coalesce
+
+    on = on or timezone.localdate()
+    in_force = Agreement.objects.filter(
+        org=org,
+        employee_id=OuterRef("pk"),
+        status=AgreementStatus.ACTIVE,
+        period_start__lte=on,
+        period_end__gte=on,
+    )
+    under_way = Agreement.objects.filter(
+        org=org, employee_id=OuterRef("pk"), status__in=OPEN_STATUSES
+    ).order_by("created_at", "id")
+    queryset = (
+        Membership.objects.filter(org=org, is_active=True)
+        .exclude(Exists(in_force))
+        .annotate(
+            open_status=Subquery(under_way.values("status")[:1]),
+            waiting_since=Coalesce(
+                Subquery(under_way.values("created_at")[:1]),
+                "created_at",
+                output_field=DateTimeField(),
+            ),
+        )
+        .select_related("user", "department")
+        .order_by("waiting_since", "user__full_name", "id")
+    )
+    if department_ids is not None:
+        queryset = queryset.filter(department_id__in=department_ids)
+    return queryset

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import agreements, documents, my
+from .views import agreements, amendments, documents, figures, my
 
 urlpatterns = [
     path("my/kras/", my.my_kras, name="my-kras"),
@@ -12,6 +12,7 @@ urlpatterns = [
         my.agreement_create,
         name="agreement-create",
     ),
+    path("agreements/figures/", figures.agreement_figures, name="agreement-figures"),
     path("agreements/<int:pk>/", agreements.agreement_detail, name="agreement-detail"),
     path("agreements/<int:pk>/kras/add/", agreements.agreement_add_kra, name="agreement-add-kra"),
     path(
@@ -50,6 +51,21 @@ urlpatterns = [
     path("agreements/<int:pk>/sign/", agreements.agreement_sign, name="agreement-sign"),
     path("agreements/<int:pk>/void/", agreements.agreement_void, name="agreement-void"),
     path("agreements/<int:pk>/amend/", agreements.agreement_amend, name="agreement-amend"),
+    path(
+        "agreements/<int:pk>/delegates/",
+        agreements.agreement_delegate,
+        name="agreement-delegate",
+    ),
+    path(
+        "agreements/<int:pk>/delegates/revoke/",
+        agreements.agreement_revoke_delegate,
+        name="agreement-revoke-delegate",
+    ),
+    path(
+        "agreements/role/<int:role_pk>/amend/",
+        amendments.role_agreements_amend,
+        name="role-agreements-amend",
+    ),
     path("agreements/<int:pk>/diff/", documents.agreement_diff, name="agreement-diff"),
     path("agreements/<int:pk>/pdf/", documents.agreement_pdf, name="agreement-pdf"),
 ]

@@ -307,6 +307,11 @@ class OrgRulesSerializer(serializers.Serializer):
     activity_verbs = serializers.ListField(
         child=serializers.CharField(max_length=40), required=False
     )
+    require_hr_acknowledgement = serializers.BooleanField(required=False)
+    # The statements' limits are the settings' own (organization_update_rules checks them).
+    statement_employee = serializers.CharField(required=False, allow_blank=True)
+    statement_manager = serializers.CharField(required=False, allow_blank=True)
+    statement_hr = serializers.CharField(required=False, allow_blank=True)
     overachievement_cap = serializers.CharField(read_only=True)
     on_track_threshold = serializers.CharField(read_only=True)
     at_risk_threshold = serializers.CharField(read_only=True)
@@ -314,8 +319,9 @@ class OrgRulesSerializer(serializers.Serializer):
 
 @documents_tenant_errors
 class OrgRulesView(OrgScopedAPIView):
-    """The organisation's KRA and KPI rules. Every member reads them; org admins change
-    them (PATCH any subset)."""
+    """The organisation's rules: KRA and KPI counts, alignment, activity verbs, and the
+    agreements' HR acknowledgement and signers' statements. Every member reads them; org
+    admins change them (PATCH any subset)."""
 
     required_action = Action.VIEW_ORG
     write_action = Action.EDIT_ORG_RULES

@@ -378,7 +378,7 @@ def org_rules(request, member):
     form = OrgRulesForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            organization_update_rules(org=member.org, actor=member, **form.cleaned_data)
+            organization_update_rules(org=member.org, actor=member, **form.rule_values())
         except ValidationError as exc:
             form_errors_from(exc, form)
         else:

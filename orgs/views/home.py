@@ -85,6 +85,7 @@ def org_home(request, member):
             "standing": selectors.member_standing(org=org, member=member),
             "pending_actions": pending_actions(member),
             "reports": selectors.member_list(org=org).filter(manager=member)[:10],
+            "may_see_figures": policy.can(member, policy.Action.MANAGE_AGREEMENT),
         },
     )
 

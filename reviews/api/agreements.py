@@ -27,14 +27,16 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
 from kras.models import KRA, StrategicObjective
+from orgs import policy
 from orgs.api.base import OrgPrimaryKeyRelatedField, OrgScopedViewSet
 from orgs.api.query import read_query
 from orgs.api.schema import documents_tenant_errors
 from orgs.models import Membership
 from orgs.policy import Action
+from orgs.tenancy import get_membership_for_member
 from roles.models import Role
 
-from .. import services
+from .. import selectors, services
 from ..diff import version_diff
 from ..models import (
     Agreement,
@@ -47,7 +49,8 @@ from ..models import (
     Signature,
 )
 from ..pdf import agreement_pdf
-from ..selectors import agreements_visible_to
+from ..selectors import agreement_delegates, agreements_visible_to
+from ..services.amendments import agreements_amend_for_role
 
 # --- serializers ------------------------------------------------------------------------------
 
@@ -311,6 +314,16 @@ class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField()
 
 
+class DelegateGrantSerializer(serializers.Serializer):
+    delegate = OrgPrimaryKeyRelatedField(model=Membership, help_text="A membership id")
+
+
+class DelegateSerializer(serializers.Serializer):
+    id = serializers.IntegerField(help_text="The delegate's membership id")
+    name = serializers.CharField(source="display_name")
+    job_title = serializers.CharField()
+
+
 class ChangeRequestSerializer(serializers.Serializer):
     comment = serializers.CharField()
 
@@ -379,6 +392,58 @@ class AgreementFilterSerializer(serializers.Serializer):
 _READERS = {method: Action.VIEW_AGREEMENT for method in ("GET", "POST", "PATCH", "DELETE")}
 _PDF = {(200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="The PDF")}
 _EMPTY = {204: OpenApiResponse(description="Removed")}
+
+
+class RoleAmendSerializer(serializers.Serializer):
+    role = OrgPrimaryKeyRelatedField(model=Role)
+
+
+class RoleAmendResultSerializer(serializers.Serializer):
+    created = serializers.ListField(child=serializers.IntegerField(), help_text="Amendments")
+    skipped = serializers.ListField(
+        child=serializers.IntegerField(), help_text="Agreements with an amendment under way"
+    )
+
+
+class ShareSerializer(serializers.Serializer):
+    department = serializers.SerializerMethodField()
+    name = serializers.CharField()
+    people = serializers.IntegerField()
+    signed = serializers.IntegerField()
+    share = serializers.DecimalField(max_digits=4, decimal_places=3, help_text="0 to 1")
+
+    def get_department(self, obj) -> int | None:
+        return obj.department.pk if obj.department is not None else None
+
+
+class UnsignedPersonSerializer(serializers.Serializer):
+    member = serializers.IntegerField(source="pk")
+    name = serializers.CharField(source="display_name")
+    department = serializers.IntegerField(source="department_id", allow_null=True)
+    agreement_status = serializers.CharField(
+        source="open_status", allow_null=True, help_text="Of the agreement under way, if any"
+    )
+    waiting_since = serializers.DateTimeField()
+
+
+class UnsignedPageSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = UnsignedPersonSerializer(many=True)
+
+
+class FiguresSerializer(serializers.Serializer):
+    everyone = serializers.BooleanField(help_text="False: the departments the caller heads")
+    total = ShareSerializer()
+    departments = ShareSerializer(many=True)
+    unsigned = UnsignedPageSerializer()
+
+    def to_representation(self, instance):
+        # ``unsigned`` is the paginator's answer, already serialized.
+        data = super().to_representation({**instance, "unsigned": None})
+        data["unsigned"] = instance["unsigned"]
+        return data
 
 
 def _version(agreement: Agreement, number: int) -> AgreementVersion:
@@ -660,6 +725,37 @@ class AgreementViewSet(
         )
         return self._detail(agreement)
 
+    @extend_schema(methods=["GET"], responses=DelegateSerializer(many=True))
+    @extend_schema(
+        methods=["POST"], request=DelegateGrantSerializer, responses=DelegateSerializer(many=True)
+    )
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
+    def delegates(self, request, org_slug=None, pk=None):
+        """HR's: who may countersign in the manager of record's place (GET), and granting
+        that to one more active member (POST, while the countersignature is to come)."""
+        agreement = self.get_object()
+        if request.method == "POST":
+            data = DelegateGrantSerializer(data=request.data, context=self.get_serializer_context())
+            data.is_valid(raise_exception=True)
+            services.agreement_delegate_signer(
+                agreement=agreement, actor=self.membership, delegate=data.validated_data["delegate"]
+            )
+        else:
+            policy.require(self.membership, Action.DELEGATE_SIGNER, agreement)
+        rows = agreement_delegates(agreement=agreement)
+        return Response(DelegateSerializer(rows, many=True).data)
+
+    @extend_schema(request=None, responses=_EMPTY)
+    @action(detail=True, methods=["delete"], url_path=r"delegates/(?P<member_pk>\d+)")
+    def revoke_delegate(self, request, org_slug=None, pk=None, member_pk=None):
+        """HR takes a delegate's countersignature back."""
+        agreement = self.get_object()
+        delegate = get_membership_for_member(self.membership, int(member_pk))
+        services.agreement_revoke_delegate(
+            agreement=agreement, actor=self.membership, delegate=delegate
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
     @extend_schema(request=None, responses={201: AgreementDetailSerializer})
     @action(detail=True, methods=["post"])
     def amend(self, request, org_slug=None, pk=None):
@@ -667,6 +763,51 @@ class AgreementViewSet(
         agreement = self.get_object()
         amendment = services.agreement_amend(agreement=agreement, actor=self.membership)
         return self._detail(amendment, status.HTTP_201_CREATED)
+
+    @extend_schema(request=RoleAmendSerializer, responses={201: RoleAmendResultSerializer})
+    @action(detail=False, methods=["post"], url_path="amend-for-role")
+    def amend_for_role(self, request, org_slug=None):
+        """One amendment for each holder of the role whose agreement is in force and who
+        has none under way (docs/DOMAIN.md rule R29); each holder is told."""
+        serializer = RoleAmendSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        result = agreements_amend_for_role(
+            role=serializer.validated_data["role"], actor=self.membership
+        )
+        return Response(
+            {
+                "created": [a.pk for a in result.created],
+                "skipped": [a.pk for a in result.skipped],
+            },
+            status=status.HTTP_201_CREATED,
+        )
+
+    @extend_schema(responses=FiguresSerializer)
+    @action(detail=False, methods=["get"])
+    def figures(self, request, org_slug=None):
+        """The share of people with an agreement in force, for the organisation and per
+        department (a manager: the departments they head and below), and who has not signed
+        and since when, paginated (``page``, ``page_size``): HR and managers."""
+        policy.require(self.membership, Action.MANAGE_AGREEMENT)
+        figures = selectors.agreement_figures(org=self.org, member=self.membership)
+        people = selectors.people_without_agreement(
+            org=self.org,
+            department_ids=selectors.figures_department_ids(org=self.org, member=self.membership),
+        )
+        page = self.paginator.paginate_queryset(people, request, view=self)
+        unsigned = self.paginator.get_paginated_response(
+            UnsignedPersonSerializer(page, many=True).data
+        ).data
+        return Response(
+            FiguresSerializer(
+                {
+                    "everyone": figures["everyone"],
+                    "total": figures["total"],
+                    "departments": figures["departments"],
+                    "unsigned": unsigned,
+                }
+            ).data
+        )
 
     # --- versions, verification, the document -------------------------------------------------
 

@@ -454,3 +454,103 @@ def signature_chain_verify(*, org: Organization) -> Verification:
     )
     _check_chain(result, org.pk)
     return result
+
+
+# --- a delegate for the countersignature --------------------------------------------------------
+
+#: While the countersignature is still to come, HR may hand it to someone else.
+DELEGABLE_STATUSES = (
+    AgreementStatus.DRAFT,
+    AgreementStatus.PROPOSED,
+    AgreementStatus.EMPLOYEE_SIGNED,
+)
+
+
+def _delegate_member(agreement: Agreement, delegate) -> Membership:
+    if (
+        not isinstance(delegate, Membership)
+        or delegate.org_id != agreement.org_id
+        or not delegate.is_active
+    ):
+        raise ValidationError({"delegate": _("Choose an active member of this organisation.")})
+    return delegate
+
+
+@transaction.atomic
+def agreement_delegate_signer(
+    *, agreement: Agreement, actor: Membership, delegate: Membership
+) -> Agreement:
+    """HR (or an org admin) lets ``delegate`` countersign ``agreement`` in the manager of
+    record's place (docs/DOMAIN.md rule R29, step 4): django-guardian's
+    ``reviews.sign_agreement`` on this one agreement, given to the delegate's account.
+    Refused: someone outside the organisation or deactivated, the person themselves, the
+    manager of record (who countersigns anyway), an agreement already countersigned or
+    ended, and a delegate who already holds the grant. Audited; the delegate is told."""
+    from guardian.shortcuts import assign_perm
+
+    agreement = lock(agreement)
+    if not isinstance(actor, Membership):
+        raise PermissionDenied("agreements are changed by members of the organisation")
+    policy.require(actor, Action.DELEGATE_SIGNER, agreement)
+    delegate = _delegate_member(agreement, delegate)
+    if delegate.pk == agreement.employee_id:
+        raise ValidationError({"delegate": _("The person cannot countersign their own agreement.")})
+    if delegate.pk == agreement.manager_id:
+        raise ValidationError({"delegate": _("The manager of record countersigns already.")})
+    if agreement.status not in DELEGABLE_STATUSES:
+        raise ValidationError(
+            _("This agreement is %(status)s; its countersignature is no longer to come.")
+            % {"status": agreement.get_status_display().lower()}
+        )
+    if _is_delegate(delegate, agreement):
+        raise ValidationError(
+            {
+                "delegate": _("%(name)s may countersign already.")
+                % {"name": delegate.user.get_full_name()}
+            }
+        )
+    assign_perm("reviews.sign_agreement", delegate.user, agreement)
+    audit.record(
+        org=agreement.org,
+        actor=actor,
+        action="agreement.delegate_signer",
+        obj=agreement,
+        changes={"delegate": {"old": None, "new": delegate.user.get_full_name()}},
+    )
+    tell(
+        [delegate],
+        agreement=agreement,
+        kind="agreement.delegated",
+        title=_("You may countersign the KRA agreement of %(name)s")
+        % {"name": agreement.employee.user.get_full_name()},
+    )
+    return agreement
+
+
+@transaction.atomic
+def agreement_revoke_delegate(
+    *, agreement: Agreement, actor: Membership, delegate: Membership
+) -> Agreement:
+    """HR (or an org admin) takes back a delegate's countersignature of ``agreement``: the
+    per-object grant is removed, so the delegate can no longer countersign. Audited."""
+    from guardian.shortcuts import remove_perm
+
+    agreement = lock(agreement)
+    if not isinstance(actor, Membership):
+        raise PermissionDenied("agreements are changed by members of the organisation")
+    policy.require(actor, Action.DELEGATE_SIGNER, agreement)
+    if (
+        not isinstance(delegate, Membership)
+        or delegate.org_id != agreement.org_id
+        or not _is_delegate(delegate, agreement)
+    ):
+        raise ValidationError({"delegate": _("That person is not a delegate here.")})
+    remove_perm("reviews.sign_agreement", delegate.user, agreement)
+    audit.record(
+        org=agreement.org,
+        actor=actor,
+        action="agreement.revoke_delegate",
+        obj=agreement,
+        changes={"delegate": {"old": delegate.user.get_full_name(), "new": None}},
+    )
+    return agreement

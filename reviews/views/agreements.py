@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from orgs import policy
 from orgs.policy import Action
+from orgs.tenancy import get_membership_for_member
 from orgs.views.base import form_errors_from, org_view
 
 from .. import selectors, services
@@ -26,6 +28,7 @@ from ..access import (
 from ..forms import (
     ChangeRequestForm,
     CommentForm,
+    DelegateForm,
     GrowthGoalForm,
     KPITargetForm,
     PersonalKRAForm,
@@ -33,7 +36,7 @@ from ..forms import (
     VoidForm,
 )
 from ..models import ENDED_STATUSES, AgreementStatus, SignerRole
-from ..services.signing import expected_signer_role, statement_for
+from ..services.signing import DELEGABLE_STATUSES, expected_signer_role, statement_for
 from .content import draft_content, frozen_content, version_document
 
 _of_agreement = {"policy_object": lambda row: row.agreement}
@@ -82,7 +85,9 @@ def detail_context(request, member, agreement, **forms) -> dict:
         "versions": versions,
         "may_edit": may_edit,
         "may_amend": may_manage and agreement.status == AgreementStatus.ACTIVE,
+        "role_changes": selectors.role_changes(org=org, agreements=[agreement]).get(agreement.pk),
         "may_void": not ended and policy.can(member, Action.VOID_AGREEMENT, agreement),
+        **_delegation(member, agreement, forms.pop("delegate_form", None)),
         "may_comment": not ended,
         "may_request_changes": is_person and agreement.status == AgreementStatus.PROPOSED,
         "signer_role": signer_role,
@@ -106,6 +111,21 @@ def detail_context(request, member, agreement, **forms) -> dict:
         )
         context["goal_form"] = forms.pop("goal_form", None) or GrowthGoalForm(auto_id="id_goal_%s")
     return context
+
+
+def _delegation(member, agreement, form) -> dict:
+    """For HR: who may countersign in the manager of record's place, and the form to add
+    someone while the countersignature is still to come."""
+    if not policy.can(member, Action.DELEGATE_SIGNER, agreement):
+        return {"may_delegate": False}
+    open_ = agreement.status in DELEGABLE_STATUSES
+    return {
+        "may_delegate": True,
+        "delegates": selectors.agreement_delegates(agreement=agreement),
+        "delegate_form": (form or DelegateForm(org=member.org, auto_id="id_delegate_%s"))
+        if open_
+        else None,
+    }
 
 
 def render_detail(request, member, agreement, status=200, **forms):
@@ -385,6 +405,42 @@ def agreement_void(request, member, agreement):
             messages.success(request, _("The agreement was voided."))
             return _back(member, agreement)
     return render(request, "reviews/agreement_void.html", {"agreement": agreement, "form": form})
+
+
+@require_POST
+@org_view(Action.DELEGATE_SIGNER, fetch=get_agreement_for_member)
+def agreement_delegate(request, member, agreement):
+    """HR lets someone countersign in the manager of record's place."""
+    form = DelegateForm(request.POST, org=member.org, auto_id="id_delegate_%s")
+    if form.is_valid():
+        try:
+            services.agreement_delegate_signer(
+                agreement=agreement, actor=member, delegate=form.cleaned_data["delegate"]
+            )
+        except ValidationError as exc:
+            form_errors_from(exc, form)
+        else:
+            messages.success(request, _("They may now countersign this agreement."))
+            return _back(member, agreement, "delegates")
+    return render_detail(request, member, agreement, delegate_form=form)
+
+
+@require_POST
+@org_view(Action.DELEGATE_SIGNER, fetch=get_agreement_for_member)
+def agreement_revoke_delegate(request, member, agreement):
+    """HR takes a delegate's countersignature back (the delegate's membership id posted;
+    another organisation's is a 404)."""
+    member_pk = request.POST.get("delegate", "")
+    if not member_pk.isdigit():
+        raise Http404("No such member.")
+    delegate = get_membership_for_member(member, int(member_pk))
+    try:
+        services.agreement_revoke_delegate(agreement=agreement, actor=member, delegate=delegate)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("They may no longer countersign this agreement."))
+    return _back(member, agreement, "delegates")
 
 
 @require_POST

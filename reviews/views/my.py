@@ -84,6 +84,9 @@ def my_kras(request, member):
                 a for a in agreements if a.status == AgreementStatus.DRAFT and a.current_version_id
             ],
             "others": [a for a in agreements if a != agreement],
+            "role_changes": selectors.role_changes(org=org, agreements=[agreement]).get(
+                getattr(agreement, "pk", None)
+            ),
         },
     )
 

@@ -1,7 +1,8 @@
 """Verifying an agreement (docs/DOMAIN.md rule R34), for the signed-in people who may read
 it: every version's hash and the signature chain recomputed from what is stored, and a PDF
 checked against the versions by the content hash printed in it. The QR code of a signed PDF
-points here (reviews/pdf.py ``verification_url``), with the hash it printed."""
+carries the public link instead (reviews/pdf.py ``verification_url``), which needs no
+account and shows only validity, hash and signers."""
 
 from __future__ import annotations
 

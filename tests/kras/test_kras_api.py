@@ -290,6 +290,30 @@ def test_role_readiness_lists_every_check(api, bob, org_a, role, objective):
     assert body["total"] == len(body["checks"])
 
 
+def test_the_agreements_statements_and_hr_acknowledgement_over_the_api(
+    api, alice, bob, charlie, org_a
+):
+    rules_url = url("api:org-rules")
+    shown = api(bob).get(rules_url).json()
+    assert shown["require_hr_acknowledgement"] is False
+    assert shown["statement_hr"] == "I acknowledge this agreement on behalf of HR."
+    change = {"require_hr_acknowledgement": True, "statement_manager": "I back this plan."}
+    assert api(bob).patch(rules_url, change, format="json").status_code == 403
+    assert api(charlie).patch(rules_url, change, format="json").status_code == 404
+    org_a.refresh_from_db()
+    assert rule_settings(org_a)["require_hr_acknowledgement"] is False
+    response = api(alice).patch(rules_url, change, format="json")
+    assert response.status_code == 200, response.content
+    assert response.json()["statement_manager"] == "I back this plan."
+    assert response.json()["require_hr_acknowledgement"] is True
+    bad = api(alice).patch(rules_url, {"statement_employee": ""}, format="json")
+    assert bad.status_code == 400 and "statement_employee" in bad.json()
+    org_a.refresh_from_db()
+    rules = rule_settings(org_a)
+    assert rules["statement_manager"] == "I back this plan."
+    assert rules["statement_employee"].startswith("I have read and agree")
+
+
 def test_role_readiness_of_another_organisations_role_is_404(api, alice, org_b):
     their_role = make_role(org_b, title="Theirs")
     assert api(alice).get(url("api:role-readiness", "acme", their_role.pk)).status_code == 404

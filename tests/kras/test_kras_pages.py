@@ -491,6 +491,78 @@ def test_only_org_admins_reach_the_rules(login, bob, dave, charlie, org_a):
     assert rule_settings(org_a)["kra_max"] == 5
 
 
+def test_the_org_admin_sets_the_agreements_statements_and_hr_acknowledgement(login, alice, org_a):
+    client = login(alice)
+    url = reverse("org-rules", args=["acme"])
+    page = client.get(url).content.decode()
+    for name in (
+        "require_hr_acknowledgement",
+        "statement_employee",
+        "statement_manager",
+        "statement_hr",
+    ):
+        assert f'name="{name}"' in page
+    assert "I acknowledge this agreement on behalf of HR." in page
+    response = client.post(
+        url,
+        {
+            "kra_min": 3,
+            "kra_max": 5,
+            "kpi_min": 1,
+            "kpi_max": 3,
+            "require_alignment": "on",
+            "activity_verbs": "conduct",
+            "require_hr_acknowledgement": "on",
+            "statement_employee": "I agree   to my KRAs.",
+            "statement_manager": "I will support this plan.",
+            "statement_hr": "Acknowledged for HR.",
+        },
+    )
+    assert response.status_code == 302
+    org_a.refresh_from_db()
+    rules = rule_settings(org_a)
+    assert rules["require_hr_acknowledgement"] is True
+    assert rules["statement_employee"] == "I agree to my KRAs."
+    assert rules["statement_manager"] == "I will support this plan."
+    assert rules["statement_hr"] == "Acknowledged for HR."
+    event = AuditEvent.objects.filter(action="organization.rules").latest("id")
+    assert "statement_hr" in event.changes and "require_hr_acknowledgement" in event.changes
+
+
+def test_an_empty_or_overlong_statement_is_refused_and_nothing_changes(login, alice, org_a):
+    client = login(alice)
+    base = {"kra_min": 3, "kra_max": 5, "kpi_min": 1, "kpi_max": 3, "activity_verbs": "conduct"}
+    response = client.post(
+        reverse("org-rules", args=["acme"]),
+        {**base, "require_hr_acknowledgement": "on", "statement_employee": "  "},
+    )
+    assert response.status_code == 200
+    assert "Write the statement the signer agrees to." in response.content.decode()
+    response = client.post(
+        reverse("org-rules", args=["acme"]), {**base, "statement_manager": "x" * 501}
+    )
+    assert response.status_code == 200
+    assert "Keep the statement within 500 characters." in response.content.decode()
+    org_a.refresh_from_db()
+    rules = rule_settings(org_a)
+    assert rules["require_hr_acknowledgement"] is False
+    assert rules["statement_employee"].startswith("I have read and agree")
+
+
+def test_only_org_admins_change_the_agreements_statements(login, bob, charlie, org_a, org_b):
+    body = {
+        "kra_min": 3,
+        "kra_max": 5,
+        "kpi_min": 1,
+        "kpi_max": 3,
+        "statement_hr": "Changed by someone who may not.",
+    }
+    assert login(bob).post(reverse("org-rules", args=["acme"]), body).status_code == 403
+    assert login(charlie).post(reverse("org-rules", args=["acme"]), body).status_code == 404
+    org_a.refresh_from_db()
+    assert rule_settings(org_a)["statement_hr"] == "I acknowledge this agreement on behalf of HR."
+
+
 # --- queries --------------------------------------------------------------------------------
 
 

@@ -11,6 +11,7 @@ import zoneinfo
 from decimal import Decimal
 
 import pytest
+import segno
 from django.utils import timezone
 
 from kra_platform import formatting
@@ -18,7 +19,7 @@ from kra_platform.pdf import SHIPPED_FONT_NAME
 from kras.models import KRA
 from reviews import pdf as agreement_pdf_module
 from reviews.models import Signature
-from reviews.pdf import agreement_pdf
+from reviews.pdf import agreement_pdf, verification_url
 from reviews.services import (
     agreement_add_personal_kra,
     agreement_override_kpi_target,
@@ -26,6 +27,7 @@ from reviews.services import (
     agreement_set_kra_weight,
     agreement_void,
 )
+from reviews.verification_links import public_verification_path
 
 from .conftest import KRA_TITLES
 
@@ -136,9 +138,10 @@ def test_the_pdf_shows_the_agreement_its_signatures_and_its_hash(signed, berlin,
         assert (
             signature.signed_at.astimezone(datetime.UTC).strftime("%Y-%m-%d %H:%M:%S UTC") in words
         )
-    # The content hash and the verification link.
+    # The content hash and the public verification link (not the signed-in page's).
     assert signed.current_version.content_hash in "".join(text.split())
-    assert f"/o/acme/agreements/{signed.pk}/verify/" in "".join(text.split())
+    assert public_verification_path(signed) in "".join(text.split())
+    assert f"/o/acme/agreements/{signed.pk}/verify/" not in "".join(text.split())
     # Page numbers, and the timeline on the last page.
     pages = page_count(data, tmp_path)
     assert f"Page 1 of {pages}" in words
@@ -152,6 +155,33 @@ def test_the_pdf_shows_the_agreement_its_signatures_and_its_hash(signed, berlin,
         "In force",
     ):
         assert event in last
+
+
+def test_the_printed_link_and_qr_code_open_the_public_verification_without_signing_in(
+    signed, client, settings, tmp_path, monkeypatch
+):
+    pages = []
+    real = agreement_pdf_module.render_pdf
+
+    def keeping(html):
+        pages.append(html)
+        return real(html)
+
+    monkeypatch.setattr(agreement_pdf_module, "render_pdf", keeping)
+    text = "".join(pdf_text(agreement_pdf(agreement=signed), tmp_path).split())
+    printed = re.search(re.escape(settings.SITE_URL) + r"/verify/[^/]+/", text).group(0)
+    assert printed == verification_url(signed)
+    # The QR code encodes the same public link.
+    assert segno.make(printed, error="m").svg_inline(scale=2, border=0) in pages[0]
+    answer = client.get(printed.removeprefix(settings.SITE_URL))
+    assert answer.status_code == 200
+    body = answer.content.decode()
+    assert 'data-testid="public-valid"' in body
+    assert signed.current_version.content_hash in body
+    assert "Bob Member" in body and "Alice Admin" in body
+    # Only those facts: not the role, the KRAs, the organisation or the growth plan.
+    for private in ("Sales Executive", "Acme", KRA_TITLES[0], "Negotiation skills"):
+        assert private not in body, private
 
 
 def test_the_pdf_embeds_only_the_fonts_that_ship_with_the_project(signed, tmp_path):

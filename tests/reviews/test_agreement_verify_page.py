@@ -24,8 +24,10 @@ def upload(data: bytes, name="agreement.pdf"):
     return {"pdf": SimpleUploadedFile(name, data, content_type="application/pdf")}
 
 
-def test_the_pdf_qr_code_points_at_this_page(active):
-    assert page(active) in verification_url(active, active.current_version)
+def test_the_pdf_qr_code_carries_the_public_link_not_this_page(active):
+    url = verification_url(active)
+    assert url.endswith(public_verification_path(active))
+    assert page(active) not in url
 
 
 def test_a_signed_agreement_is_valid_and_the_link_names_its_version(login, alice, active):

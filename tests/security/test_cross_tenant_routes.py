@@ -772,6 +772,23 @@ ROUTES: dict[str, Case] = {
         no_refs=NO_OBJECT,
     ),
     "agreement-amend": Case(methods=("POST",), kwargs=_agreement, no_refs="no body"),
+    "agreement-delegate": Case(
+        methods=("POST",),
+        kwargs=_agreement,
+        body=lambda a: {"delegate": a.other_manager.pk},
+        refs={"POST": (lambda c, o: {"delegate": o.other_manager.pk},)},
+    ),
+    # A's member who is no delegate: refused by the rule with a message, after the lookup.
+    "agreement-revoke-delegate": Case(
+        methods=("POST",),
+        kwargs=_agreement,
+        body=lambda a: {"delegate": a.other_manager.pk},
+        refs={"POST": (lambda c, o: {"delegate": o.other_manager.pk},)},
+    ),
+    "agreement-figures": Case(methods=("GET",)),
+    "role-agreements-amend": Case(
+        methods=("GET", "POST"), kwargs=lambda o: {"role_pk": o.role.pk}, no_refs="no body"
+    ),
     "agreement-diff": Case(
         methods=("GET",),
         kwargs=_agreement,
@@ -1350,6 +1367,24 @@ ROUTES: dict[str, Case] = {
         methods=("POST",), kwargs=_agreement, body=lambda a: {"reason": "x"}, no_refs=NO_OBJECT
     ),
     "api:agreement-amend": Case(methods=("POST",), kwargs=_agreement, no_refs="no body"),
+    "api:agreement-delegates": Case(
+        methods=("GET", "POST"),
+        kind="member",
+        kwargs=_agreement,
+        body=lambda a: {"delegate": a.employee.pk},
+        refs={"POST": (lambda c, o: {"delegate": o.employee.pk},)},
+    ),
+    "api:agreement-revoke-delegate": Case(
+        methods=("DELETE",),
+        kwargs=lambda o: {**_agreement(o), "member_pk": o.employee.pk},
+        no_refs="DELETE has no body; the member is in the URL",
+    ),
+    "api:agreement-figures": Case(methods=("GET",)),
+    "api:agreement-amend-for-role": Case(
+        methods=("POST",),
+        body=lambda a: {"role": a.role.pk},
+        refs={"POST": (lambda c, o: {"role": o.role.pk},)},
+    ),
     "api:agreement-versions": Case(methods=("GET",), kwargs=_agreement),
     "api:agreement-version": Case(
         methods=("GET",), kwargs=lambda o: {**_agreement(o), "number": 1}

@@ -119,6 +119,9 @@ MATRIX: dict[str, tuple] = {
     "verify an agreement":           (403,    403,      OK,     OK,  OK,   404),
     "add a personal KRA to an agreement": (403, 403,    OK,     OK,  OK,   404),
     "void an agreement":             (403,    403,      403,    OK,  OK,   404),
+    # Who countersigns in the manager of record's place is HR's to say.
+    "let someone else countersign an agreement": (403, 403, 403, OK, OK,  404),
+    "revoke a countersignature delegate": (403, 403,    403,    OK,  OK,   404),
     # Exporting everyone's signed agreements is HR's (and the org admins').
     "export the signed agreements":  (403,    403,      403,    OK,  OK,   404),
     "follow an export":              (403,    403,      403,    OK,  OK,   404),
@@ -144,6 +147,11 @@ MATRIX: dict[str, tuple] = {
     "sign an agreement":             (403,    403,      OK,     OK,  OK,   404),
     # A draft is not in force: who may amend is told so (200, nothing started).
     "amend an agreement":            (403,    403,      OK,     OK,  OK,   404),
+    # Each agreement of the role the caller may manage (none in force here: the action is
+    # still taken and audited).
+    "amend every agreement of a role": (403,  OK,       OK,     OK,  OK,   404),
+    # HR and org admins: the organisation; a manager: the departments they head and below.
+    "see the agreement figures":     (403,    OK,       OK,     OK,  OK,   404),
 }
 # fmt: on
 # Whoever may import the org chart sees what their import did.
@@ -373,6 +381,20 @@ def _goal_form(o: PopulatedOrg) -> dict:
         "due_date": o.agreement.period_end.isoformat(),
         "measured_by": "Talks given",
     }
+
+
+def _delegated(request: Request) -> Request:
+    """``request`` once ``other_manager`` may countersign the agreement (a grant made
+    outside the request, which the snapshot does not see: only the revocation's audit row
+    tells that it happened)."""
+
+    def call(client, o):
+        from guardian.shortcuts import assign_perm
+
+        assign_perm("reviews.sign_agreement", o.other_manager.user, o.agreement)
+        return request(client, o)
+
+    return call
 
 
 def _add_then_remove_personal_kpi(client, o):
@@ -969,6 +991,37 @@ ACTIONS: dict[str, Action] = {
         page_ok=302,
         api_ok=200,
     ),
+    "let someone else countersign an agreement": Action(
+        page=_post(
+            "agreement-delegate", _pk("agreement"), lambda o: {"delegate": o.other_manager.pk}
+        ),
+        api=_api(
+            "POST",
+            "api:agreement-delegates",
+            _pk("agreement"),
+            lambda o: {"delegate": o.other_manager.pk},
+        ),
+        page_ok=302,
+        api_ok=200,
+    ),
+    "revoke a countersignature delegate": Action(
+        page=_delegated(
+            _post(
+                "agreement-revoke-delegate",
+                _pk("agreement"),
+                lambda o: {"delegate": o.other_manager.pk},
+            )
+        ),
+        api=_delegated(
+            _api(
+                "DELETE",
+                "api:agreement-revoke-delegate",
+                lambda o: {"pk": o.agreement.pk, "member_pk": o.other_manager.pk},
+            )
+        ),
+        page_ok=302,
+        api_ok=204,
+    ),
     "export the signed agreements": Action(
         page=_post("agreement-export", body=lambda o: {"department": ""}),
         api=_api("POST", "api:agreement-export-list", body=lambda o: {"department": None}),
@@ -1082,6 +1135,19 @@ ACTIONS: dict[str, Action] = {
         api_ok=0,
         writes=False,
     ),
+    "see the agreement figures": Action(
+        page=_get("agreement-figures"),
+        api=_api("GET", "api:agreement-figures"),
+        page_ok=200,
+        api_ok=200,
+        writes=False,
+    ),
+    "amend every agreement of a role": Action(
+        page=_post("role-agreements-amend", lambda o: {"role_pk": o.role.pk}),
+        api=_api("POST", "api:agreement-amend-for-role", body=lambda o: {"role": o.role.pk}),
+        page_ok=302,
+        api_ok=201,
+    ),
 }
 
 
@@ -1159,3 +1225,26 @@ def test_role_matrix(org, action, persona, surface, django_capture_on_commit_cal
         assert response.status_code == expected, response.content[:500]
         assert not changes, changes
         assert not scheduled, "a refused request scheduled a task"
+
+
+# --- links: shown only to those who may follow them ---------------------------------------------
+
+
+@pytest.mark.parametrize("persona", [p for p in PERSONAS if p != "staff"])
+def test_agreement_links_show_only_to_those_who_may_follow_them(org, persona):
+    """The navigation's export link, the agreement page's verification link and its
+    delegation form appear exactly for the personas whose row in ``MATRIX`` says OK."""
+    row = PERSONAS.index(persona)
+    client = _client(org, persona, "page")
+    kwargs = {"org_slug": org.slug}
+    home = client.get(reverse("my-kras", kwargs=kwargs)).content.decode()
+    export = f'href="{reverse("agreement-export", kwargs=kwargs)}"'
+    assert (export in home) == (MATRIX["export the signed agreements"][row] == OK)
+    detail = client.get(reverse("agreement-detail", kwargs={**kwargs, "pk": org.agreement.pk}))
+    may_verify = MATRIX["verify an agreement"][row] == OK
+    assert (detail.status_code == 200) == may_verify
+    body = detail.content.decode()
+    verify = f'href="{reverse("agreement-verify", kwargs={**kwargs, "pk": org.agreement.pk})}"'
+    assert (verify in body) == may_verify
+    may_delegate = MATRIX["let someone else countersign an agreement"][row] == OK
+    assert ('data-testid="delegate-form"' in body) == may_delegate
