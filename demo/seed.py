@@ -21,6 +21,7 @@ from . import people as people_step
 from .agreements import DEFAULT_AGREEMENTS, agreements_seed
 from .data.organisation import OBJECTIVES
 from .logins import DEMO_PASSWORD, Login, fixed_logins
+from .measurements import measurements_seed
 from .roles import roles_and_kras_seed
 from .structure import departments_create, heads_appoint, organisation_create
 
@@ -39,17 +40,23 @@ class SeedResult:
     kras: int = 0
     agreements_active: int = 0
     agreements_awaiting: int = 0
+    measurements: int = 0
     logins: list[Login] = field(default_factory=list)
 
 
 @transaction.atomic
 def demo_seed(
-    *, slug: str = "demo", employees: int = DEFAULT_EMPLOYEES, agreements: int = DEFAULT_AGREEMENTS
+    *,
+    slug: str = "demo",
+    employees: int = DEFAULT_EMPLOYEES,
+    agreements: int = DEFAULT_AGREEMENTS,
+    measurements: bool = True,
 ) -> SeedResult:
     """Create the demo organisation under ``slug`` with ``employees`` members, and KRA
     agreements for the first ``agreements`` people (``demo.agreements``). When it already
     exists, nothing is changed and ``created`` is False (one seeded before roles or
-    agreements existed gets them once)."""
+    agreements existed gets them once). With ``measurements``, the year's results so far
+    and their scores (``demo.measurements``; only the values not there yet)."""
     logins = list(fixed_logins(slug).values())
     existing = Organization.objects.filter(slug=slug).first()
     if existing is not None:
@@ -62,6 +69,8 @@ def demo_seed(
         )
         _top_up_roles(result)
         _top_up_agreements(result, agreements)
+        if measurements:
+            result.measurements = measurements_seed(existing).created
         return result
     if employees < MIN_EMPLOYEES:
         raise ValueError(f"a demo needs at least {MIN_EMPLOYEES} employees")
@@ -78,6 +87,7 @@ def demo_seed(
 
     roles = roles_and_kras_seed(org, admin)
     signed = agreements_seed(org, limit=agreements)
+    results = measurements_seed(org).created if measurements else 0
     audit.record(
         org=org,
         actor=admin,
@@ -91,6 +101,7 @@ def demo_seed(
             "kpis": roles.kpis,
             "agreements in force": signed.active,
             "agreements awaiting a signature": signed.awaiting,
+            "measurements": results,
         },
     )
     return SeedResult(
@@ -103,6 +114,7 @@ def demo_seed(
         kras=roles.kras,
         agreements_active=signed.active,
         agreements_awaiting=signed.awaiting,
+        measurements=results,
         logins=logins,
     )
 

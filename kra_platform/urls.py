@@ -55,6 +55,7 @@ urlpatterns = [
     path("o/<slug:org_slug>/kras/", include("kras.urls.kras")),
     path("o/<slug:org_slug>/kpis/", include("kpis.urls")),
     path("o/<slug:org_slug>/", include("kpis.measurement_urls")),
+    path("o/<slug:org_slug>/", include("kpis.dashboard_urls")),
     path("o/<slug:org_slug>/cascade/", include("kras.urls.cascade")),
     path("o/<slug:org_slug>/kra-templates/", include("kras.urls.templates")),
     path("api/v1/", include((api_v1, "api"))),

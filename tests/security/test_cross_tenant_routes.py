@@ -1215,6 +1215,9 @@ ROUTES: dict[str, Case] = {
         multipart=True,
     ),
     "measurement-import-result": Case(methods=("GET",)),
+    "person-results": Case(methods=("GET",), kwargs=lambda o: {"pk": o.target.pk}),
+    "person-results-breakdown": Case(methods=("GET",), kwargs=lambda o: {"pk": o.target.pk}),
+    "team-results": Case(methods=("GET",)),
     "api:measurement-list": Case(
         methods=("GET", "POST"),
         kind="measurement",

@@ -113,6 +113,10 @@ MATRIX: dict[str, tuple] = {
     "read someone's value":          (404,    404,      OK,     OK,  OK,   404),
     "confirm someone's value":       (404,    404,      OK,     OK,  OK,   404),
     "delete someone's value":        (404,    404,      OK,     OK,  OK,   404),
+    "read someone's results":        (403,    403,      OK,     OK,  OK,   404),
+    "read how someone's scores are made": (403, 403,    OK,     OK,  OK,   404),
+    # Everyone opens the team grid; it lists their own direct reports only.
+    "read one's team results":       (OK,     OK,       OK,     OK,  OK,   404),
     # Agreements: the target's is read by the person, their management line and HR.
     "list agreements":               (OK,     OK,       OK,     OK,  OK,   404),
     "read an agreement":             (403,    403,      OK,     OK,  OK,   404),
@@ -936,6 +940,27 @@ ACTIONS: dict[str, Action] = {
         api=_api("DELETE", "api:measurement-detail", _pk("measurement")),
         page_ok=0,
         api_ok=204,
+    ),
+    "read someone's results": Action(
+        page=_get("person-results", _pk("target")),
+        api=None,
+        page_ok=200,
+        api_ok=0,
+        writes=False,
+    ),
+    "read how someone's scores are made": Action(
+        page=_get("person-results-breakdown", _pk("target")),
+        api=None,
+        page_ok=200,
+        api_ok=0,
+        writes=False,
+    ),
+    "read one's team results": Action(
+        page=_get("team-results"),
+        api=None,
+        page_ok=200,
+        api_ok=0,
+        writes=False,
     ),
     "change the KRA rules": Action(
         page=_post(

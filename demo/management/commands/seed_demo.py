@@ -1,7 +1,8 @@
-"""manage.py seed_demo [--employees N] [--slug demo]"""
+"""manage.py seed_demo [--employees N] [--slug demo] [--no-measurements]"""
 
 from __future__ import annotations
 
+import argparse
 import time
 
 from django.core.management.base import BaseCommand, CommandError
@@ -9,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from demo.agreements import DEFAULT_AGREEMENTS
 from demo.logins import DEMO_PASSWORD
+from demo.measurements import MAX_PEOPLE
 from demo.seed import DEFAULT_EMPLOYEES, MIN_EMPLOYEES, demo_seed
 from kra_platform import rls
 
@@ -34,8 +36,15 @@ class Command(BaseCommand):
             help=f"How many people are given a KRA agreement, signed through the services "
             f"(default {DEFAULT_AGREEMENTS}, whatever --employees is: signing is slow).",
         )
+        parser.add_argument(
+            "--measurements",
+            action=argparse.BooleanOptionalAction,
+            default=True,
+            help=f"Record the fiscal year's results so far and compute the scores (default "
+            f"on; at most {MAX_PEOPLE:,} people get results).",
+        )
 
-    def handle(self, *args, employees, slug, agreements, **options):
+    def handle(self, *args, employees, slug, agreements, measurements, **options):
         if employees < MIN_EMPLOYEES:
             raise CommandError(
                 _("A demo needs at least %(min)d employees.") % {"min": MIN_EMPLOYEES}
@@ -43,7 +52,9 @@ class Command(BaseCommand):
         started = time.monotonic()
         # An operator's command that creates a tenant and reads any existing one.
         with rls.dangerously_bypass_rls(reason=f"seed_demo {slug}", actor="manage.py"):
-            result = demo_seed(slug=slug, employees=employees, agreements=agreements)
+            result = demo_seed(
+                slug=slug, employees=employees, agreements=agreements, measurements=measurements
+            )
         url = result.org.get_absolute_url()
         if result.created:
             self.stdout.write(
@@ -73,6 +84,14 @@ class Command(BaseCommand):
                 )
                 % {"name": result.org.name, "url": url, "roles": result.roles, "kras": result.kras}
             )
+        elif result.measurements:
+            self.stdout.write(
+                _(
+                    "The demo organisation “%(name)s” already exists at %(url)s; added the "
+                    "results recorded since it was seeded."
+                )
+                % {"name": result.org.name, "url": url}
+            )
         else:
             self.stdout.write(
                 _(
@@ -88,6 +107,11 @@ class Command(BaseCommand):
                     "signature."
                 )
                 % {"active": result.agreements_active, "awaiting": result.agreements_awaiting}
+            )
+        if result.measurements:
+            self.stdout.write(
+                _("Results: %(count)d values recorded and the scores computed.")
+                % {"count": result.measurements}
             )
         self.stdout.write(_("Logins (password: %(password)s):") % {"password": DEMO_PASSWORD})
         for login in result.logins:

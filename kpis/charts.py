@@ -1,0 +1,76 @@
+"""Charts drawn on the server as SVG (pygal), for the results pages.
+
+The page's Content Security Policy allows no inline script and no inline style, so the SVG is
+stripped of pygal's own ``<script>`` and ``<style>`` elements and ``style`` attributes; its
+look comes from static/css/app.css (the "KPI dashboards" section), by pygal's class names.
+"""
+
+from __future__ import annotations
+
+import datetime
+import xml.etree.ElementTree as ET
+from collections.abc import Sequence
+from decimal import Decimal
+
+import pygal
+from django.utils.translation import gettext as _
+
+_SVG = "{http://www.w3.org/2000/svg}"
+
+
+def _strip(tree: ET.Element) -> ET.Element:
+    """Drop what the CSP would block (and log in the browser console)."""
+    for parent in list(tree.iter()):
+        for child in list(parent):
+            if child.tag in (f"{_SVG}script", f"{_SVG}style", "script", "style"):
+                parent.remove(child)
+    for element in tree.iter():
+        element.attrib.pop("style", None)
+    return tree
+
+
+def trend_svg(
+    points: Sequence[tuple[datetime.date, Decimal | None]],
+    *,
+    on_track: Decimal,
+    at_risk: Decimal,
+    title: str = "",
+) -> str:
+    """A line of achievement per period (a gap where a period has no data, never zero)
+    against the target (1.0) and the "on track" / "at risk" thresholds (docs/DOMAIN.md rule
+    R24): an inline ``<svg>`` string, without script or style."""
+    values = [None if a is None else float(a) for _d, a in points]
+    top = max([1.2, float(on_track), *(v for v in values if v is not None)])
+    chart = pygal.Line(
+        js=[],
+        css=[],
+        disable_xml_declaration=True,
+        no_prefix=True,
+        width=640,
+        height=260,
+        range=(0, round(top + 0.1, 1)),
+        show_legend=True,
+        legend_at_bottom=True,
+        legend_at_bottom_columns=4,
+        allow_interpolation=False,
+        show_y_guides=True,
+        truncate_label=-1,
+        no_data_text=_("No data"),
+        x_label_rotation=0,
+        title=title or None,
+    )
+    chart.x_labels = [day.strftime("%b %y") for day, _a in points]
+    count = len(points)
+    # A period without data breaks the line: "no data" is never drawn as zero or bridged.
+    chart.add(_("Achievement"), values, allow_interruptions=True)
+    chart.add(_("Target"), [1.0] * count, show_dots=False)
+    chart.add(_("On track"), [float(on_track)] * count, show_dots=False)
+    chart.add(_("At risk"), [float(at_risk)] * count, show_dots=False)
+    tree = _strip(chart.render_tree())
+    tree.set("class", "pygal-chart kpi-chart")
+    tree.set("role", "img")
+    tree.set("aria-label", _("Achievement per period against the target and thresholds"))
+    tree.attrib.pop("id", None)
+    ET.register_namespace("", "http://www.w3.org/2000/svg")
+    ET.register_namespace("xlink", "http://www.w3.org/1999/xlink")
+    return ET.tostring(tree, encoding="unicode")

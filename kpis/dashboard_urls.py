@@ -1,0 +1,15 @@
+"""The results dashboards, mounted under /o/<org_slug>/."""
+
+from django.urls import path
+
+from . import dashboard_views as views
+
+urlpatterns = [
+    path("people/<int:pk>/results/", views.person_dashboard, name="person-results"),
+    path(
+        "people/<int:pk>/results/breakdown/",
+        views.person_breakdown,
+        name="person-results-breakdown",
+    ),
+    path("my/team/results/", views.team_dashboard, name="team-results"),
+]
