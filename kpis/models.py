@@ -47,11 +47,10 @@ class DataSource(models.TextChoices):
     API = "api", _("Sent through the API")
 
 
-class KPI(models.Model):
-    """A measurable indicator of one KRA: a target (or range) per period."""
+class KPIFields(models.Model):
+    """What a KPI says: its measure, direction, baseline, target or range, frequency,
+    aggregation, weight and dates. Shared by the KPI and the copy an agreement freezes."""
 
-    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="kpis")
-    kra = models.ForeignKey(KRA, on_delete=models.CASCADE, related_name="kpis")
     name = models.CharField(_("name"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     measure_type = models.CharField(
@@ -92,6 +91,16 @@ class KPI(models.Model):
     )
     start_date = models.DateField(_("from"), null=True, blank=True)
     due_date = models.DateField(_("until"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class KPI(KPIFields):
+    """A measurable indicator of one KRA: a target (or range) per period."""
+
+    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="kpis")
+    kra = models.ForeignKey(KRA, on_delete=models.CASCADE, related_name="kpis")
     data_source = models.CharField(
         _("data source"), max_length=10, choices=DataSource.choices, default=DataSource.MANUAL
     )

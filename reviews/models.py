@@ -21,7 +21,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kpis.models import Aggregation, Direction, Frequency, MeasureType
+from kpis.models import KPIFields
 from kras.models import KRA, StrategicObjective
 from orgs.models import Membership, Organization
 from roles.models import Role
@@ -232,7 +232,7 @@ class AgreementItem(models.Model):
         return self.role_weight is not None and self.role_weight != self.weight
 
 
-class AgreementKPI(models.Model):
+class AgreementKPI(KPIFields):
     """A KPI of an agreement KRA: the role's copied (``source`` role), the role's with a
     target for this person (``override``: the role's target stays beside it), or this
     person's alone (``personal``)."""
@@ -243,29 +243,6 @@ class AgreementKPI(models.Model):
     source = models.CharField(_("source"), max_length=10, choices=ItemSource.choices)
     source_kpi = models.ForeignKey(
         "kpis.KPI", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    name = models.CharField(_("name"), max_length=200)
-    description = models.TextField(_("description"), blank=True)
-    measure_type = models.CharField(
-        _("measure"), max_length=10, choices=MeasureType.choices, default=MeasureType.NUMBER
-    )
-    currency_code = models.CharField(_("currency"), max_length=3, blank=True)
-    unit = models.CharField(_("unit"), max_length=40, blank=True)
-    direction = models.CharField(
-        _("direction"), max_length=10, choices=Direction.choices, default=Direction.INCREASE
-    )
-    baseline = models.DecimalField(
-        _("baseline"), max_digits=16, decimal_places=4, null=True, blank=True
-    )
-    # The role's target (or a personal KPI's own).
-    target = models.DecimalField(
-        _("target"), max_digits=16, decimal_places=4, null=True, blank=True
-    )
-    target_low = models.DecimalField(
-        _("range from"), max_digits=16, decimal_places=4, null=True, blank=True
-    )
-    target_high = models.DecimalField(
-        _("range to"), max_digits=16, decimal_places=4, null=True, blank=True
     )
     # This person's target, when it differs from the role's.
     override_target = models.DecimalField(
@@ -278,24 +255,6 @@ class AgreementKPI(models.Model):
         _("personal range to"), max_digits=16, decimal_places=4, null=True, blank=True
     )
     override_reason = models.CharField(_("why a personal target"), max_length=300, blank=True)
-    frequency = models.CharField(
-        _("frequency"), max_length=10, choices=Frequency.choices, default=Frequency.MONTHLY
-    )
-    aggregation = models.CharField(
-        _("combine a period's values by"),
-        max_length=4,
-        choices=Aggregation.choices,
-        default=Aggregation.SUM,
-    )
-    weight = models.DecimalField(
-        _("weight (%)"),
-        max_digits=5,
-        decimal_places=2,
-        default=0,
-        validators=[MinValueValidator(0), MaxValueValidator(100)],
-    )
-    start_date = models.DateField(_("from"), null=True, blank=True)
-    due_date = models.DateField(_("until"), null=True, blank=True)
     position = models.PositiveIntegerField(default=0)
 
     class Meta:
