@@ -137,8 +137,10 @@ def _printable(text: str, limit: int) -> str:
 
 
 def signature_row_document(sig: Signature) -> dict:
-    """The fields a signature's ``row_hash`` covers, ``prev_hash`` among them."""
-    return {
+    """The fields a signature's ``row_hash`` covers, ``prev_hash`` among them. A review's
+    acknowledgement also covers the review and its snapshot (keys an agreement signature
+    does not have, so its hash is what it always was)."""
+    document = {
         "schema": SIGNATURE_SCHEMA,
         "org": sig.org_id,
         "sequence": sig.sequence,
@@ -156,6 +158,10 @@ def signature_row_document(sig: Signature) -> dict:
         "content_hash": sig.content_hash,
         "prev_hash": sig.prev_hash,
     }
+    if sig.review_id is not None:
+        document["review"] = sig.review_id
+        document["review_snapshot"] = sig.review_snapshot_id
+    return document
 
 
 def signature_row_hash(sig: Signature) -> str:

@@ -338,9 +338,31 @@ class Signature(models.Model):
     organisation's hash chain (``prev_hash`` → ``row_hash``). Append-only."""
 
     org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
-    agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="signatures")
+    # What is signed: an agreement version, or a shared review's snapshot (the employee's
+    # acknowledgement); exactly one of the two.
+    agreement = models.ForeignKey(
+        Agreement, on_delete=models.PROTECT, null=True, blank=True, related_name="signatures"
+    )
     version = models.ForeignKey(
-        AgreementVersion, on_delete=models.PROTECT, related_name="signatures"
+        AgreementVersion,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="signatures",
+    )
+    review = models.ForeignKey(
+        "reviews.Review",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="signatures",
+    )
+    review_snapshot = models.ForeignKey(
+        "reviews.ReviewSnapshot",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="signatures",
     )
     signer = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="signatures")
     signer_role = models.CharField(_("signed as"), max_length=10, choices=SignerRole.choices)
@@ -368,8 +390,31 @@ class Signature(models.Model):
             models.UniqueConstraint(
                 "org", "version", "signer_role", name="signature_once_per_signer_role"
             ),
+            models.UniqueConstraint(
+                "org", "review_snapshot", "signer", name="signature_once_per_review_signer"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(
+                        agreement__isnull=False,
+                        version__isnull=False,
+                        review__isnull=True,
+                        review_snapshot__isnull=True,
+                    )
+                    | Q(
+                        agreement__isnull=True,
+                        version__isnull=True,
+                        review__isnull=False,
+                        review_snapshot__isnull=False,
+                    )
+                ),
+                name="signature_signs_one_thing",
+            ),
         ]
-        indexes = [models.Index(fields=["org", "agreement"])]
+        indexes = [
+            models.Index(fields=["org", "agreement"]),
+            models.Index(fields=["org", "review"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.printed_name} ({self.signer_role}) #{self.sequence}"
