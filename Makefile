@@ -3,7 +3,7 @@ SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 PY := .venv/bin/python
 
-.PHONY: run test install install-test lint security format migrate stop ci
+.PHONY: run test install install-test lint security format migrate stop ci bench
 
 run: install
 	$(PY) scripts/run.py
@@ -51,5 +51,14 @@ migrate: install
 
 stop:
 	$(PY) -c "from kra_platform import embedded; embedded.stop()"
+
+# The budgets of docs/PERFORMANCE.md: builds (or reuses) the scale tenant of 10,000 people,
+# times the full rollup against the bare GROUP BY floor and the pages against gunicorn.
+# The same database as `make run` (embedded unless DATABASE_ADMIN_URL / DATABASE_URL are
+# set); BENCH_ARGS passes options (e.g. BENCH_ARGS="--requests 100").
+bench: install
+	$(PY) -m kra_platform.database
+	KRA_DB_AS_OWNER=1 $(PY) manage.py migrate --no-input
+	KRA_DB_AS_MAINTENANCE=1 $(PY) manage.py bench $(BENCH_ARGS)
 
 ci: lint test

@@ -26,10 +26,11 @@ from __future__ import annotations
 import datetime
 import itertools
 import random
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db.models import F
 from django.utils import timezone
 
 from kpis.measurements import BULK_LIMIT, fiscal_year, measurement_bulk_upsert, period_containing
@@ -43,6 +44,15 @@ from roles.models import RoleAssignment
 MAX_PEOPLE = 10_000
 #: The prefix of every demo value's source reference.
 SOURCE_PREFIX = "demo:"
+#: People whose existing values are read at once (a top-up skips those).
+PEOPLE_PER_ROUND = 500
+#: What the values are drawn from: a KPI's kind, target and dates.
+KPI_FIELDS = (
+    "id", "measure_type", "direction", "baseline", "target", "target_low", "target_high",
+    "frequency", "aggregation", "start_date", "due_date",
+)  # fmt: skip
+#: How often ``measurements_seed`` reports progress, in values.
+PROGRESS_EVERY = 100_000
 
 #: Standings, drawn once per person: (share of people, lowest and highest achievement).
 STANDINGS = (
@@ -179,24 +189,36 @@ def measurement_rows(org: Organization, *, today: datetime.date | None = None) -
     ):
         held.setdefault((member_id, role_id), []).append((start, end))
     people = sorted({member_id for member_id, _role in held})[:MAX_PEOPLE]
-    chosen = set(people)
     kpis_of: dict[int, list[KPI]] = {}
     role_kpis = (
         KPI.objects.filter(org=org, kra__level=KRALevel.ROLE, kra__role__isnull=False)
-        .select_related("kra")
+        .annotate(role_id=F("kra__role_id"))
+        .only(*KPI_FIELDS)
         .order_by("id")
     )
-    for kpi in role_kpis:
-        kpis_of.setdefault(kpi.kra.role_id, []).append(kpi)
-    existing = set(
-        Measurement.objects.filter(org=org, source_ref__startswith=SOURCE_PREFIX).values_list(
-            "kpi_id", "person_id", "source_ref"
-        )
-    )
+    for kpi in role_kpis.iterator(chunk_size=5000):
+        kpis_of.setdefault(kpi.role_id, []).append(kpi)
+    roles_of: dict[int, list[tuple[int, list]]] = {}
     for (person_id, role_id), spans in sorted(held.items()):
-        if person_id not in chosen:
-            continue
-        standing = _standing(person_id)
+        roles_of.setdefault(person_id, []).append((role_id, spans))
+    for first in range(0, len(people), PEOPLE_PER_ROUND):
+        chunk = people[first : first + PEOPLE_PER_ROUND]
+        # What these people already hold, read a round at a time so memory stays flat.
+        existing = set(
+            Measurement.objects.filter(
+                org=org, person_id__in=chunk, source_ref__startswith=SOURCE_PREFIX
+            ).values_list("kpi_id", "person_id", "source_ref")
+        )
+        for person_id in chunk:
+            yield from _person_rows(
+                person_id, roles_of[person_id], kpis_of, existing, fy_start, today, fiscal_month
+            )
+
+
+def _person_rows(person_id, roles, kpis_of, existing, fy_start, today, fiscal_month):
+    """One person's values not there yet, KPI after KPI of every role they hold."""
+    standing = _standing(person_id)
+    for role_id, spans in roles:
         for kpi in kpis_of.get(role_id, ()):
             rng = _person_rng(person_id, kpi.pk)
             for period_start, value in _rows_for(
@@ -206,7 +228,7 @@ def measurement_rows(org: Organization, *, today: datetime.date | None = None) -
                 if (kpi.pk, person_id, source_ref) in existing:
                     continue
                 yield {
-                    "kpi": kpi,
+                    "kpi": kpi.pk,
                     "person": person_id,
                     "period_start": period_start,
                     "value": value,
@@ -214,18 +236,29 @@ def measurement_rows(org: Organization, *, today: datetime.date | None = None) -
                 }
 
 
-def measurements_seed(org: Organization, *, today: datetime.date | None = None) -> MeasurementSeed:
+def measurements_seed(
+    org: Organization,
+    *,
+    today: datetime.date | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> MeasurementSeed:
     """The demo's values (those not there yet) in batches through the bulk service, then
-    one rollup of the organisation. Nothing to add: nothing is written."""
+    one rollup of the organisation. Nothing to add: nothing is written. ``progress`` is
+    told every ``PROGRESS_EVERY`` values and when the rollup is done."""
     rows = measurement_rows(org, today=today)
-    result, people = MeasurementSeed(), set()
+    result, people, told = MeasurementSeed(), set(), 0
     while batch := list(itertools.islice(rows, BULK_LIMIT)):
         people.update(row["person"] for row in batch)
         result.created += measurement_bulk_upsert(
             org=org, actor=None, rows=batch, source="demo"
         ).created
+        if progress and result.created >= told + PROGRESS_EVERY:
+            told = result.created
+            progress(f"  results: {result.created:,} values for {len(people):,} people")
     result.people = len(people)
     if result.created:
         rollup_organization(org.pk, as_of=today)
         result.scored = True
+        if progress:
+            progress(f"  results: {result.created:,} values recorded, scores computed")
     return result

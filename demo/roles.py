@@ -47,7 +47,7 @@ def _justification(title: str, template: library.RoleTemplate) -> str:
     return JustificationKind.FREES_CAPACITY
 
 
-def _role(ladder: Ladder, department_id: int | None, title: str, template) -> Role:
+def role_from_template(ladder: Ladder, department_id: int | None, title: str, template) -> Role:
     department = ladder.departments.get(department_id)
     serves = sorted(
         {ladder.objective_for(kra["theme"]).title for kra in template.kras if kra.get("theme")}
@@ -81,7 +81,9 @@ def roles_create(ladder: Ladder, members: list[tuple]) -> _Roles:
     roles = _Roles()
     for department_id, title in titles:
         template = library.get(template_key(title))
-        roles.by_key[(department_id, title)] = _role(ladder, department_id, title, template)
+        roles.by_key[(department_id, title)] = role_from_template(
+            ladder, department_id, title, template
+        )
         roles.templates[(department_id, title)] = template
     Role.objects.bulk_create(list(roles.by_key.values()))
     return roles
@@ -97,7 +99,7 @@ def areas_create(org: Organization, roles: _Roles) -> dict[tuple[int, str], Area
     return {(a.role_id, a.title): a for a in areas}
 
 
-def _role_kra(ladder: Ladder, role: Role, area_of: dict, position: int, item: dict) -> KRA:
+def role_kra(ladder: Ladder, role: Role, area_of: dict, position: int, item: dict) -> KRA:
     parent = ladder.parent_for(role.department_id, item.get("theme", ""))
     return KRA(
         org=ladder.org,
@@ -120,7 +122,7 @@ def role_kras_create(ladder: Ladder, roles: _Roles, area_of: dict) -> None:
     role_kras, role_items = [], []
     for key, role in roles.by_key.items():
         for position, item in enumerate(roles.templates[key].kras, start=1):
-            role_kras.append(_role_kra(ladder, role, area_of, position, item))
+            role_kras.append(role_kra(ladder, role, area_of, position, item))
             role_items.append(item)
     KRA.objects.bulk_create(role_kras, batch_size=1000)
     for kra, item in zip(role_kras, role_items, strict=True):

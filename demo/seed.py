@@ -7,6 +7,7 @@ The organisation, its profile, objectives and departments go through the service
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.contrib.auth.hashers import make_password
@@ -20,8 +21,11 @@ from roles.models import Role
 from . import people as people_step
 from .agreements import DEFAULT_AGREEMENTS, agreements_seed
 from .data.organisation import OBJECTIVES
+from .data.positions import SCALE_FROM
 from .logins import DEMO_PASSWORD, Login, fixed_logins
 from .measurements import measurements_seed
+from .positions import positions_seed
+from .reviews import reviews_seed
 from .roles import roles_and_kras_seed
 from .structure import departments_create, heads_appoint, organisation_create
 
@@ -38,6 +42,7 @@ class SeedResult:
     objectives: int = 0
     roles: int = 0
     kras: int = 0
+    kpis: int = 0
     agreements_active: int = 0
     agreements_awaiting: int = 0
     measurements: int = 0
@@ -51,12 +56,21 @@ def demo_seed(
     employees: int = DEFAULT_EMPLOYEES,
     agreements: int = DEFAULT_AGREEMENTS,
     measurements: bool = True,
+    scale: bool | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> SeedResult:
     """Create the demo organisation under ``slug`` with ``employees`` members, and KRA
     agreements for the first ``agreements`` people (``demo.agreements``). When it already
     exists, nothing is changed and ``created`` is False (one seeded before roles or
     agreements existed gets them once). With ``measurements``, the year's results so far
-    and their scores (``demo.measurements``; only the values not there yet)."""
+    and their scores (``demo.measurements``; only the values not there yet).
+
+    ``scale`` (default: from ``SCALE_FROM`` employees) builds the scale tenant: everyone
+    holds a role of their own (``demo.positions``) instead of one role per job title.
+    ``progress`` is told what each step has done."""
+    say = progress or (lambda message: None)
+    if scale is None:
+        scale = employees >= SCALE_FROM
     logins = list(fixed_logins(slug).values())
     existing = Organization.objects.filter(slug=slug).first()
     if existing is not None:
@@ -70,7 +84,7 @@ def demo_seed(
         _top_up_roles(result)
         _top_up_agreements(result, agreements)
         if measurements:
-            result.measurements = measurements_seed(existing).created
+            result.measurements = measurements_seed(existing, progress=progress).created
         return result
     if employees < MIN_EMPLOYEES:
         raise ValueError(f"a demo needs at least {MIN_EMPLOYEES} employees")
@@ -84,10 +98,17 @@ def demo_seed(
         org=org, admin=admin, people=people, users=users, departments=departments
     )
     heads_appoint(admin=admin, people=people, memberships=memberships, departments=departments)
+    say(f"  people: {len(people):,} members in {len(departments)} departments")
 
-    roles = roles_and_kras_seed(org, admin)
+    if scale:
+        roles = positions_seed(org, admin, progress=progress)
+    else:
+        roles = roles_and_kras_seed(org, admin)
     signed = agreements_seed(org, limit=agreements)
-    results = measurements_seed(org).created if measurements else 0
+    if agreements:
+        say(f"  agreements: {signed.active} in force, {signed.awaiting} awaiting a signature")
+    results = measurements_seed(org, progress=progress).created if measurements else 0
+    reviews_seed(org)
     audit.record(
         org=org,
         actor=admin,
@@ -99,6 +120,7 @@ def demo_seed(
             "roles": roles.roles,
             "kras": roles.kras,
             "kpis": roles.kpis,
+            "scale tenant": scale,
             "agreements in force": signed.active,
             "agreements awaiting a signature": signed.awaiting,
             "measurements": results,
@@ -112,6 +134,7 @@ def demo_seed(
         objectives=len(OBJECTIVES),
         roles=roles.roles,
         kras=roles.kras,
+        kpis=roles.kpis,
         agreements_active=signed.active,
         agreements_awaiting=signed.awaiting,
         measurements=results,

@@ -15,3 +15,11 @@ class KpisConfig(AppConfig):
 
         policy.register(MeasurementAction, decide)
         org_settings.register(app_settings.SETTINGS, check=app_settings.check, module=app_settings)
+        # Its reminder kinds join orgs' reminder registry, their deadline settings the
+        # settings framework.
+        from orgs.reminders import registry as reminder_registry
+
+        from . import reminders
+
+        org_settings.register(reminders.SETTINGS)
+        reminder_registry.register(*reminders.KINDS)

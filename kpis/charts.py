@@ -74,3 +74,42 @@ def trend_svg(
     ET.register_namespace("", "http://www.w3.org/2000/svg")
     ET.register_namespace("xlink", "http://www.w3.org/1999/xlink")
     return ET.tostring(tree, encoding="unicode")
+
+
+def distribution_svg(bands: Sequence[tuple[str, str, int]]) -> str:
+    """A bar per band of person scores (``(key, label, people)``: off track, at risk, on
+    track, no data), each bar classed by its band for the stylesheet's colours: an inline
+    ``<svg>`` string, without script or style."""
+    chart = pygal.Bar(
+        js=[],
+        css=[],
+        disable_xml_declaration=True,
+        no_prefix=True,
+        width=640,
+        height=300,
+        show_legend=False,
+        print_values=True,
+        show_y_guides=True,
+        truncate_label=-1,
+        no_data_text=_("No data"),
+        x_label_rotation=0,
+        min_scale=1,
+        order_min=0,
+    )
+    chart.x_labels = [label for _key, label, _n in bands]
+    chart.add(_("People"), [n for _key, _label, n in bands])
+    tree = _strip(chart.render_tree())
+    bars = [
+        g
+        for g in tree.iter()
+        if g.tag in ("g", f"{_SVG}g") and "bar" in (g.get("class") or "").split()
+    ]
+    for group, (key, _label, _n) in zip(bars, bands, strict=False):
+        group.set("class", f"{group.get('class')} band-{key}")
+    tree.set("class", "pygal-chart report-chart")
+    tree.set("role", "img")
+    tree.set("aria-label", _("People by the status of their score this year"))
+    tree.attrib.pop("id", None)
+    ET.register_namespace("", "http://www.w3.org/2000/svg")
+    ET.register_namespace("xlink", "http://www.w3.org/1999/xlink")
+    return ET.tostring(tree, encoding="unicode")

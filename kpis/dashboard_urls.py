@@ -3,6 +3,7 @@
 from django.urls import path
 
 from . import dashboard_views as views
+from . import report_views
 
 urlpatterns = [
     path("people/<int:pk>/results/", views.person_dashboard, name="person-results"),
@@ -12,4 +13,11 @@ urlpatterns = [
         name="person-results-breakdown",
     ),
     path("my/team/results/", views.team_dashboard, name="team-results"),
+    path("reports/departments/", report_views.department_report, name="report-departments"),
+    path("reports/objectives/", report_views.objective_report, name="report-objectives"),
+    path(
+        "reports/distribution/",
+        report_views.distribution_report,
+        name="report-distribution",
+    ),
 ]

@@ -5,6 +5,7 @@ a manager's team grid. They read precomputed scores only (kpis/dashboard_selecto
 from __future__ import annotations
 
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
@@ -14,6 +15,9 @@ from orgs.views.base import org_view, paginate
 
 from .charts import trend_svg
 from .dashboard_selectors import direct_reports, person_results, team_results
+from .exports import export_response, requested_format
+from .policy import report_department_ids
+from .report_tables import person_table, team_table
 
 #: People per page of the team grid.
 TEAM_PAGE_SIZE = 20
@@ -25,6 +29,9 @@ def person_dashboard(request, member, person):
     """A person's KRAs and KPIs: year to date, status, completeness, trend (the person,
     their management line and HR: docs/DOMAIN.md rule R40)."""
     results = person_results(member.org, person)
+    fmt = requested_format(request)
+    if fmt:
+        return export_response(person_table(results), fmt, day=timezone.localdate())
     limits = results.thresholds
     for kra in results.kras:
         for k in kra.kpis:
@@ -54,10 +61,20 @@ def person_breakdown(request, member, person):
 @require_GET
 @org_view(Action.VIEW_RESULTS)
 def team_dashboard(request, member):
-    """The member's direct reports × their KRAs, coloured by status (a page of people)."""
+    """The member's direct reports × their KRAs, coloured by status (a page of people). The
+    export holds the whole team: bounded by the number of direct reports."""
+    fmt = requested_format(request)
+    if fmt:
+        rows = team_results(member.org, list(direct_reports(member)))
+        return export_response(team_table(rows), fmt, day=timezone.localdate())
     page = paginate(request, direct_reports(member), TEAM_PAGE_SIZE)
     return render(
         request,
         "kpis/dashboard_team.html",
-        {"page_obj": page, "rows": team_results(member.org, list(page.object_list))},
+        {
+            "page_obj": page,
+            "rows": team_results(member.org, list(page.object_list)),
+            # Department heads and HR find their reports from here.
+            "may_see_reports": report_department_ids(member) != set(),
+        },
     )

@@ -9,7 +9,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Max, Q
+from django.db.models import Q
 
 from kras.models import KRALevel, KRAStatus
 from orgs.models import Membership, Organization
@@ -152,5 +152,10 @@ def recent_values(member: Membership, kpi: KPI, limit: int = 10) -> list[Measure
 
 
 def scores_computed_at(org: Organization) -> datetime.datetime | None:
-    """When the organisation's scores were last computed (None: never)."""
-    return Score.objects.filter(org=org).aggregate(at=Max("computed_at"))["at"]
+    """When the organisation's scores were last computed (None: never).
+
+    A rollup stamps every row it writes with its own time and deletes the rows it did not
+    write, in one transaction (kpis/rollups.py), so all of an organisation's rows carry the
+    same time and any one of them says it: one index probe, not a scan of millions of rows."""
+    times = Score.objects.filter(org=org).order_by().values_list("computed_at", flat=True)[:1]
+    return next(iter(times), None)

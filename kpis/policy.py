@@ -21,6 +21,9 @@ class MeasurementAction(enum.StrEnum):
     VIEW_RESULTS = "view_results"
     RECORD_MEASUREMENT = "record_measurement"
     CONFIRM_MEASUREMENT = "confirm_measurement"
+    #: The department and organisation reports (docs/DOMAIN.md rule R40): HR and org admins
+    #: for the organisation, a department head for the departments they head and below.
+    VIEW_REPORTS = "view_reports"
 
 
 def _person_of(obj) -> Membership | None:
@@ -33,6 +36,8 @@ def decide(member: Membership, action: MeasurementAction, obj=None) -> bool:
     """The kpis app's rule for its actions (orgs' ``can`` has already refused an inactive
     member). Without an object: may the member do it for anyone (everyone: for themselves;
     confirming: HR and managers)."""
+    if action == MeasurementAction.VIEW_REPORTS:
+        return is_hr(member) or bool(report_department_ids(member))
     if obj is None:
         if action == MeasurementAction.CONFIRM_MEASUREMENT:
             return is_hr(member) or is_manager(member)
@@ -63,3 +68,12 @@ def visible_person_ids(member: Membership) -> set[int] | None:
     below = subtree([member.pk], children_of((pk, manager) for pk, manager, _d in rows))
     departments = headed_department_ids(member)
     return below | {pk for pk, _m, department in rows if department in departments}
+
+
+def report_department_ids(member: Membership) -> set[int] | None:
+    """The departments whose reports ``member`` reads: None for every one and everyone (HR,
+    org admins), else the departments they head and every one below (one query; empty:
+    none)."""
+    if is_hr(member):
+        return None
+    return headed_department_ids(member)

@@ -18,6 +18,7 @@ from orgs.views.account import (
 api_v1 = [
     path("auth/token/", TokenObtainView.as_view(), name="auth-token"),
     path("orgs/<slug:org_slug>/", include("orgs.api.urls")),
+    path("orgs/<slug:org_slug>/", include("orgs.reminders.api_urls")),
     path("orgs/<slug:org_slug>/", include("kras.urls.api_objectives")),
     path("orgs/<slug:org_slug>/", include("roles.api_urls")),
     path("orgs/<slug:org_slug>/", include("kras.urls.api_kras")),
@@ -25,6 +26,9 @@ api_v1 = [
     path("orgs/<slug:org_slug>/", include("kras.urls.api_templates")),
     path("orgs/<slug:org_slug>/", include("kpis.api_urls")),
     path("orgs/<slug:org_slug>/", include("reviews.api.urls")),
+    path("orgs/<slug:org_slug>/", include("reviews.api.checkins")),
+    path("orgs/<slug:org_slug>/", include("reviews.api.cycles")),
+    path("orgs/<slug:org_slug>/", include("reviews.api.reviews")),
 ]
 
 urlpatterns = [
@@ -48,7 +52,11 @@ urlpatterns = [
     path("", include("reviews.urls_public")),
     path("o/", org_picker, name="org-picker"),
     path("o/<slug:org_slug>/", include("orgs.urls")),
+    path("o/<slug:org_slug>/", include("orgs.reminders.urls")),
     path("o/<slug:org_slug>/", include("reviews.urls")),
+    path("o/<slug:org_slug>/", include("reviews.urls_checkins")),
+    path("o/<slug:org_slug>/reviews/cycles/", include("reviews.urls_cycles")),
+    path("o/<slug:org_slug>/reviews/", include("reviews.urls_reviews")),
     path("o/<slug:org_slug>/agreements/", include("reviews.urls_documents")),
     path("o/<slug:org_slug>/objectives/", include("kras.urls.objectives")),
     path("o/<slug:org_slug>/roles/", include("roles.urls")),

@@ -220,8 +220,13 @@ class OrgRulesForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+    statement_review = forms.CharField(
+        label=_("Statement the employee ticks when acknowledging a review"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
-    STATEMENTS = ("statement_employee", "statement_manager", "statement_hr")
+    STATEMENTS = ("statement_employee", "statement_manager", "statement_hr", "statement_review")
 
     def clean_activity_verbs(self):
         text = self.cleaned_data["activity_verbs"]

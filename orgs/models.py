@@ -439,3 +439,75 @@ class ApiToken(models.Model):
     @property
     def is_usable(self) -> bool:
         return self.revoked_at is None and self.expires_at > timezone.now()
+
+
+class ReminderStage(models.TextChoices):
+    """Where a reminder stands against its deadline (docs/DOMAIN.md rule R45): before it, on
+    the day, after it, then escalated to the manager, then to HR."""
+
+    BEFORE = "before", _("Before the deadline")
+    DUE = "due", _("On the day")
+    AFTER = "after", _("After the deadline")
+    MANAGER = "manager", _("Escalated to the manager")
+    HR = "hr", _("Escalated to HR")
+
+
+class Reminder(models.Model):
+    """One reminder claimed for one recipient: the unique row decides, before anything is
+    sent, that (recipient, kind, object, stage) is reminded once (docs/DOMAIN.md rule R44).
+    Written only by orgs/reminders/engine.py (set-based ``INSERT … ON CONFLICT DO NOTHING``);
+    the inbox notice it sent is ``notification`` (none when the recipient had muted it)."""
+
+    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="reminders")
+    recipient = models.ForeignKey(
+        Membership, on_delete=models.CASCADE, related_name="reminders", verbose_name=_("recipient")
+    )
+    # Whose step is awaited (the employee, the KRA's owner): the person the reminder is about.
+    person = models.ForeignKey(
+        Membership, on_delete=models.CASCADE, related_name="+", verbose_name=_("about")
+    )
+    kind = models.CharField(_("kind"), max_length=60)
+    object_key = models.CharField(_("object"), max_length=120)
+    stage = models.CharField(_("stage"), max_length=10, choices=ReminderStage.choices)
+    deadline = models.DateField(_("deadline"))
+    subject = models.CharField(_("subject"), max_length=200)
+    url = models.CharField(max_length=500, blank=True)
+    muted = models.BooleanField(_("muted"), default=False)
+    notification = models.ForeignKey(
+        Notification, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("claimed"), default=now)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                "org", "recipient", "kind", "object_key", "stage", name="reminder_once_per_stage"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["org", "-created_at"]),
+            models.Index(fields=["org", "person", "-created_at"]),
+            models.Index(fields=["org", "kind", "-created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.object_key} {self.stage} → {self.recipient_id}"
+
+
+class ReminderMute(models.Model):
+    """A member who muted their reminders: they still get escalations about others, never
+    the before / on the day / after ones (docs/DOMAIN.md rule R46)."""
+
+    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    member = models.OneToOneField(
+        Membership, on_delete=models.CASCADE, related_name="reminder_mute"
+    )
+    muted_at = models.DateTimeField(default=now)
+
+    class Meta:
+        indexes = [models.Index(fields=["org", "member"])]
+
+    def __str__(self) -> str:
+        return f"reminders muted for {self.member_id}"

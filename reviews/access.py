@@ -3,7 +3,15 @@
 from orgs.models import Membership
 from orgs.tenancy import get_scoped_or_404, scoped
 
-from .models import Agreement, AgreementItem, AgreementKPI, ExportJob, GrowthGoal
+from .models import (
+    Agreement,
+    AgreementItem,
+    AgreementKPI,
+    ExportJob,
+    GrowthGoal,
+    Review,
+    ReviewCycle,
+)
 
 
 def get_agreement_for_member(member: Membership, pk) -> Agreement:
@@ -65,3 +73,24 @@ def get_agreement_for_verification_link(org_id: int, pk: int) -> Agreement:
     the link is signed, so its organisation and id are the ones issued), with its current
     version; 404 when it no longer exists."""
     return get_scoped_or_404(scoped(Agreement, org_id).select_related("current_version"), pk)
+
+
+def get_review_cycle_for_member(member: Membership, pk) -> ReviewCycle:
+    """A review cycle of the member's organisation. Who may manage it is
+    ``Action.MANAGE_REVIEW_CYCLES``'s to say (HR and org admins)."""
+    return get_scoped_or_404(
+        scoped(ReviewCycle, member.org).select_related(
+            "org", "launched_by__user", "closed_by__user"
+        ),
+        pk,
+    )
+
+
+def get_cycle_review_for_member(member: Membership, pk, review_pk) -> Review:
+    """A review of cycle ``pk`` of the member's organisation, with its people and cycle."""
+    return get_scoped_or_404(
+        scoped(Review, member.org)
+        .filter(cycle_id=pk)
+        .select_related("org", "cycle__org", "reviewee__user", "reviewer__user"),
+        review_pk,
+    )

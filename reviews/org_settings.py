@@ -23,7 +23,11 @@ STATEMENT_DEFAULTS = {
         "their delivery."
     ),
     "statement_hr": "I acknowledge this agreement on behalf of HR.",
+    # What the employee ticks when acknowledging a shared review (docs/DOMAIN.md rule R65).
+    "statement_review": "I have read this review",
 }
+#: The setting a review's acknowledgement states.
+REVIEW_STATEMENT_SETTING = "statement_review"
 
 
 def _statement(value) -> str:

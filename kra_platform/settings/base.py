@@ -154,6 +154,9 @@ CELERY_BEAT_SCHEDULE: dict = {
     # Hourly, so that each organisation's scores are recomputed at night in its own time
     # zone (kpis/tasks.py rollup_nightly picks the organisations where it is 02:00).
     "kpis-rollup-nightly": {"task": "kpis.tasks.rollup_nightly", "schedule": 3600.0},
+    # Hourly, so that each organisation's reminders go out once a day at its own
+    # reminder_hour (orgs/reminders/tasks.py reminders_daily).
+    "orgs-reminders-daily": {"task": "orgs.reminders.tasks.reminders_daily", "schedule": 3600.0},
 }
 
 # --- Auth ---
@@ -244,6 +247,7 @@ SPECTACULAR_SETTINGS = {
         "ObjectiveStatusEnum": "kras.models.ObjectiveStatus",
         "AgreementStatusEnum": "reviews.models.AgreementStatus",
         "ExportStatusEnum": "reviews.models.ExportStatus",
+        "ReviewStatusEnum": "reviews.models.ReviewStatus",
         "AgreementKpiSourceEnum": "reviews.models.ItemSource",
         "AgreementItemSourceEnum": [("role", "role"), ("personal", "personal")],
         "TemplateSourceEnum": [("library", "library"), ("organization", "organization")],

@@ -312,6 +312,7 @@ class OrgRulesSerializer(serializers.Serializer):
     statement_employee = serializers.CharField(required=False, allow_blank=True)
     statement_manager = serializers.CharField(required=False, allow_blank=True)
     statement_hr = serializers.CharField(required=False, allow_blank=True)
+    statement_review = serializers.CharField(required=False, allow_blank=True)
     overachievement_cap = serializers.CharField(read_only=True)
     on_track_threshold = serializers.CharField(read_only=True)
     at_risk_threshold = serializers.CharField(read_only=True)

@@ -126,6 +126,7 @@ def member_detail(request, member, pk):
             "agreement": agreement,
             "agreement_versions": versions,
             "may_view_agreements": policy.can(member, Action.VIEW_AGREEMENT, person),
+            "may_view_check_ins": policy.can(member, Action.VIEW_CHECK_INS, person),
         },
     )
 

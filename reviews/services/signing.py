@@ -195,7 +195,10 @@ def append_signature(sig: Signature) -> Signature:
 # --- signing --------------------------------------------------------------------------------
 
 
-def _reauthenticate(request, signer: Membership, password: str) -> None:
+def reauthenticate(request, signer: Membership, password: str) -> None:
+    """The signer's password again, through ``authenticate`` (so the login lockout counts a
+    wrong one): every signature's check, an agreement's and a review's acknowledgement
+    alike. ValidationError keyed ``password`` when it is wrong or the account is locked."""
     user = authenticate(request, username=signer.user.email, password=password or "")
     if user is not None and user.pk == signer.user_id:
         return
@@ -210,6 +213,37 @@ def _reauthenticate(request, signer: Membership, password: str) -> None:
             }
         )
     raise ValidationError({"password": _("That password is not right. Nothing was signed.")})
+
+
+def new_signature(
+    *,
+    org_id: int,
+    signer: Membership,
+    signer_role: str,
+    meaning: str,
+    request,
+    content_hash: str,
+    **signed,
+) -> Signature:
+    """The signature row (not yet on the chain: ``append_signature``) of ``signer`` signing
+    ``content_hash`` now, from the request's address and browser: what an agreement's
+    signature and a review's acknowledgement record alike. ``signed`` names what is signed
+    (``agreement`` and ``version``, or ``review`` and ``review_snapshot``)."""
+    signer = Membership.objects.select_related("user").get(org_id=org_id, pk=signer.pk)
+    return Signature(
+        org_id=org_id,
+        signer=signer,
+        signer_role=signer_role,
+        printed_name=_printable(signer.user.get_full_name(), 200),
+        job_title=_printable(signer.job_title, 150),
+        meaning=meaning,
+        signed_at=timezone.now(),
+        ip_address=_printable(client_ip(request) or "", 45),
+        user_agent=_printable(request.META.get("HTTP_USER_AGENT", ""), 500),
+        auth_method=AUTH_METHOD,
+        content_hash=content_hash,
+        **signed,
+    )
 
 
 def agreement_sign(
@@ -236,7 +270,7 @@ def agreement_sign(
     expected = expected_signer_role(agreement, signer)
     _check_not_stale(agreement, version)
     statement = _meaning(agreement.org, expected, meaning)
-    _reauthenticate(request, signer, password)
+    reauthenticate(request, signer, password)
     with transaction.atomic():
         return _sign(agreement, signer, request, version, statement)
 
@@ -249,22 +283,16 @@ def _sign(agreement, signer, request, version, statement) -> Signature:
         raise ValidationError({"meaning": _("The statement to sign has changed; tick it again.")})
     if Signature.objects.filter(org_id=agreement.org_id, version=current, signer=signer).exists():
         raise ValidationError(_("You have already signed this version."))
-    signer = Membership.objects.select_related("user").get(org_id=agreement.org_id, pk=signer.pk)
     sig = append_signature(
-        Signature(
+        new_signature(
             org_id=agreement.org_id,
-            agreement=agreement,
-            version=current,
             signer=signer,
             signer_role=signer_role,
-            printed_name=_printable(signer.user.get_full_name(), 200),
-            job_title=_printable(signer.job_title, 150),
             meaning=statement,
-            signed_at=timezone.now(),
-            ip_address=_printable(client_ip(request) or "", 45),
-            user_agent=_printable(request.META.get("HTTP_USER_AGENT", ""), 500),
-            auth_method=AUTH_METHOD,
+            request=request,
             content_hash=current.content_hash,
+            agreement=agreement,
+            version=current,
         )
     )
     old = agreement.status

@@ -139,3 +139,19 @@ document.addEventListener(
   });
 })();
 // === end of member pickers ==================================================================
+
+// === Navigation menus ========================================================================
+// One menu open at a time; a click elsewhere or Escape closes it. Without scripts each menu
+// still opens and closes with its own button.
+(() => {
+  const menus = () => [...document.querySelectorAll(".site-nav details.dropdown[open]")];
+  document.addEventListener("click", (event) => {
+    const inside = event.target.closest(".site-nav details.dropdown");
+    for (const menu of menus()) {
+      if (menu !== inside) menu.removeAttribute("open");
+    }
+  });
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "Escape") for (const menu of menus()) menu.removeAttribute("open");
+  });
+})();

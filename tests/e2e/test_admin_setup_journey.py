@@ -47,6 +47,7 @@ def test_org_admin_sets_up_the_organisation(live_server, page, browser, celery_w
     expect(page.get_by_test_id("figure-members")).to_have_text("40")
 
     # Add a department under Operations
+    page.get_by_test_id("nav-group-organisation").click()
     page.get_by_role("link", name="Departments").first.click()
     page.get_by_role("button", name="Add department").click()
     page.get_by_label("Name").fill("Research & Development")
@@ -57,6 +58,7 @@ def test_org_admin_sets_up_the_organisation(live_server, page, browser, celery_w
     assert research.parent.name == "Operations"
 
     # Add a strategic objective
+    page.get_by_test_id("nav-group-organisation").click()
     page.get_by_role("link", name="Objectives").first.click()
     page.get_by_role("button", name="Add objective").click()
     page.get_by_label("Title").fill("Launch two private-label product lines")
@@ -79,6 +81,7 @@ def test_org_admin_sets_up_the_organisation(live_server, page, browser, celery_w
     assert ordered[-2] == "Launch two private-label product lines"
 
     # Invite a member into the new department
+    page.get_by_test_id("nav-group-organisation").click()
     page.get_by_role("link", name="People").first.click()
     page.get_by_role("button", name="Invite someone").click()
     page.get_by_label("Email").fill("new.hire@example.com")

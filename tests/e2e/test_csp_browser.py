@@ -59,6 +59,7 @@ def test_pages_and_htmx_swaps_run_without_a_violation(live_server, watched, alic
     expect(page.get_by_test_id("figure-members")).to_be_visible()
 
     # When she moves the last objective up: htmx posts and swaps the rows in place
+    page.get_by_test_id("nav-group-organisation").click()
     page.get_by_role("link", name="Objectives").first.click()
     rows = page.get_by_test_id("objective-row")
     expect(rows).to_have_count(3)

@@ -166,18 +166,24 @@ def test_every_page_fits_a_phone_and_the_menu_opens_and_closes(live_server, brow
     _log_in(page, base, people["admin"].user.email)
 
     # The links are folded away; the menu button opens them and closes them again
+    my_kras = page.get_by_test_id("nav-my-kras")
     people_link = page.locator("#site-menu").get_by_role("link", name="People")
+    organisation = page.get_by_test_id("nav-group-organisation")
     toggle = page.get_by_test_id("nav-toggle")
     expect(toggle).to_be_visible()
-    expect(people_link).to_be_hidden()
+    expect(my_kras).to_be_hidden()
     toggle.click()
-    expect(people_link).to_be_visible()
+    expect(my_kras).to_be_visible()
     assert _overflow(page) == ""
     toggle.click()
-    expect(people_link).to_be_hidden()
+    expect(my_kras).to_be_hidden()
 
-    # And the menu leads somewhere: open it and follow a link
+    # And the menu leads somewhere: open it, open the organisation's group, follow a link
     toggle.click()
+    expect(people_link).to_be_hidden()
+    organisation.click()
+    expect(people_link).to_be_visible()
+    assert _overflow(page) == ""
     people_link.click()
     expect(page).to_have_url(re.compile(r"/o/brightline/members/"))
 
@@ -223,6 +229,10 @@ def test_the_menu_stays_out_of_the_way_on_a_desktop(live_server, browser, people
     page = context.new_page()
     _log_in(page, live_server.url, people["admin"].user.email)
     expect(page.get_by_test_id("nav-toggle")).to_be_hidden()
-    expect(page.locator("#site-menu").get_by_role("link", name="People")).to_be_visible()
+    expect(page.get_by_test_id("nav-my-kras")).to_be_visible()
+    people_link = page.locator("#site-menu").get_by_role("link", name="People")
+    expect(people_link).to_be_hidden()
+    page.get_by_test_id("nav-group-organisation").click()
+    expect(people_link).to_be_visible()
     assert _overflow(page) == ""
     context.close()

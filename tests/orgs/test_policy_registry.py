@@ -84,8 +84,15 @@ def test_the_owning_apps_rule_decides_and_an_inactive_member_may_do_nothing():
 
 
 def test_every_apps_rule_settings_have_defaults_in_orgs_framework():
-    assert list(org_settings.DEFAULTS)[:4] == ["kra_min", "kra_max", "kpi_min", "kpi_max"]
+    counts = ["kra_min", "kra_max", "kpi_min", "kpi_max"]
+    assert [key for key in org_settings.DEFAULTS if key in counts] == counts
     for key in (
+        # orgs' own (the reminders' stages) and each app's reminder deadline.
+        "reminder_days_before",
+        "reminder_hour",
+        "agreement_signature_days",
+        "kpi_value_grace_days",
+        "kra_review_days",
         "require_alignment",
         "activity_verbs",
         "overachievement_cap",

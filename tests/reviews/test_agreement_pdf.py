@@ -19,7 +19,7 @@ from kra_platform.pdf import SHIPPED_FONT_NAME
 from kras.models import KRA
 from reviews import pdf as agreement_pdf_module
 from reviews.models import Signature
-from reviews.pdf import agreement_pdf, verification_url
+from reviews.pdf import QR_SCALE, agreement_pdf, verification_url
 from reviews.services import (
     agreement_add_personal_kra,
     agreement_override_kpi_target,
@@ -163,16 +163,16 @@ def test_the_printed_link_and_qr_code_open_the_public_verification_without_signi
     pages = []
     real = agreement_pdf_module.render_pdf
 
-    def keeping(html):
+    def keeping(html, **options):
         pages.append(html)
-        return real(html)
+        return real(html, **options)
 
     monkeypatch.setattr(agreement_pdf_module, "render_pdf", keeping)
     text = "".join(pdf_text(agreement_pdf(agreement=signed), tmp_path).split())
     printed = re.search(re.escape(settings.SITE_URL) + r"/verify/[^/]+/", text).group(0)
     assert printed == verification_url(signed)
     # The QR code encodes the same public link.
-    assert segno.make(printed, error="m").svg_inline(scale=2, border=0) in pages[0]
+    assert segno.make(printed, error="m").png_data_uri(scale=QR_SCALE, border=0) in pages[0]
     answer = client.get(printed.removeprefix(settings.SITE_URL))
     assert answer.status_code == 200
     body = answer.content.decode()
@@ -219,9 +219,9 @@ def test_one_state_is_rendered_once_and_a_new_signature_or_voiding_shows_at_once
     renders = []
     real = agreement_pdf_module.render_pdf
 
-    def counting(html):
+    def counting(html, **options):
         renders.append(html)
-        return real(html)
+        return real(html, **options)
 
     monkeypatch.setattr(agreement_pdf_module, "render_pdf", counting)
     first = agreement_pdf(agreement=proposed)
@@ -243,3 +243,36 @@ def test_one_state_is_rendered_once_and_a_new_signature_or_voiding_shows_at_once
 def test_a_draft_never_proposed_has_no_pdf(draft):
     with pytest.raises(ValueError):
         agreement_pdf(agreement=draft)
+
+
+def test_every_document_reuses_the_processs_fonts_and_parsed_stylesheet(
+    signed, monkeypatch, tmp_path
+):
+    """What does not change between documents is made once per process (docs/PERFORMANCE.md):
+    the font configuration with the shipped fonts, and the agreement's stylesheet, parsed
+    once rather than from a ``<style>`` element in each document."""
+    from django.core.cache import cache
+
+    from kra_platform import pdf as rendering
+
+    pages = []
+    real = agreement_pdf_module.render_pdf
+
+    def keeping(html, **options):
+        pages.append((html, options))
+        return real(html, **options)
+
+    monkeypatch.setattr(agreement_pdf_module, "render_pdf", keeping)
+    first = agreement_pdf(agreement=signed)
+    renderer = rendering._shared_renderer()
+    sheets = dict(renderer.stylesheets)
+    cache.clear()
+    second = agreement_pdf(agreement=signed)
+    assert len(pages) == 2
+    assert rendering._shared_renderer() is renderer
+    assert renderer.stylesheets == sheets and sheets
+    html, options = pages[0]
+    assert "<style" not in html
+    assert options == {"stylesheet": agreement_pdf_module.stylesheet()}
+    # The same document both times, in the same shipped fonts.
+    assert flat(pdf_text(first, tmp_path)) == flat(pdf_text(second, tmp_path))

@@ -52,12 +52,22 @@ from reviews.models import (
     Agreement,
     AgreementComment,
     AgreementVersion,
+    CheckIn,
+    CheckInAction,
+    CycleDepartment,
+    CycleParticipant,
     ExportJob,
     GrowthGoal,
+    Review,
+    ReviewCycle,
+    ReviewGoal,
+    ReviewItem,
+    ReviewSnapshot,
     Signature,
     SignerRole,
 )
 from reviews.services import agreement_create, growth_goal_add
+from reviews.services.checkins import ActionInput, check_in_action_done, check_in_record
 from roles.models import AreaOfFocus, JustificationKind, Responsibility, Role, RoleAssignment
 from tests.factories import (
     DepartmentFactory,
@@ -126,6 +136,12 @@ class PopulatedOrg:
     agreement: Agreement
     agreement_goal: GrowthGoal
     export_job: ExportJob
+    check_in: CheckIn
+    check_in_action: CheckInAction
+    lead_check_in: CheckIn
+    done_check_in_action: CheckInAction
+    review_cycle: ReviewCycle
+    cycle_review: Review
 
     @property
     def slug(self) -> str:
@@ -263,6 +279,22 @@ def populate_org(*, slug: str, marker: str) -> PopulatedOrg:
     target_notification = notifications.notify(
         recipient=target, kind="test.notice", title=f"{marker} notice for target", email=False
     )
+    # A reminder decided for the target (docs/DOMAIN.md rule R44) and the manager's mute.
+    from orgs.models import Reminder, ReminderMute, ReminderStage
+
+    Reminder.objects.create(
+        org=org,
+        recipient=target,
+        person=target,
+        kind="agreement.signature",
+        object_key=f"agreement:0:{marker}",
+        stage=ReminderStage.DUE,
+        deadline=timezone.localdate(),
+        subject=f"{marker} reminder for target",
+        notification=target_notification,
+        sent_at=timezone.now(),
+    )
+    ReminderMute.objects.create(org=org, member=manager)
 
     admin_token, admin_token_raw = services.api_token_create(member=admin, name=f"{marker} admin")
     target_token, target_token_raw = services.api_token_create(
@@ -446,6 +478,83 @@ def populate_org(*, slug: str, marker: str) -> PopulatedOrg:
         finished_at=timezone.now(),
     )
 
+    # Check-ins: the target's with their manager (a KRA of the agreement, an open action),
+    # and the manager's own with the org admin (a done action).
+    today = timezone.localdate()
+    check_in = check_in_record(
+        actor=manager,
+        employee=target,
+        held_on=today - datetime.timedelta(days=2),
+        kras=[agreement.items.order_by("id")[0].pk],
+        wins=f"{marker} win",
+        blockers=f"{marker} blocker",
+        actions=[ActionInput(description=f"{marker} follow-up", owner=target, due_date=today)],
+    )
+    lead_check_in = check_in_record(
+        actor=admin,
+        employee=manager,
+        held_on=today - datetime.timedelta(days=3),
+        wins=f"{marker} lead win",
+        actions=[ActionInput(description=f"{marker} hire a rep", owner=manager)],
+    )
+    done_action = check_in_action_done(action=lead_check_in.actions.get(), actor=admin)
+
+    # A launched review cycle with a review of the target's agreement (rows as the launch
+    # writes them), for the cycle pages and API.
+    year_start, year_end = agreement.period_start, agreement.period_end
+    review_cycle = ReviewCycle.objects.create(
+        org=org,
+        name=f"{marker} annual review",
+        window_start=year_start,
+        window_end=year_end,
+        self_assessment_due=year_end,
+        manager_review_due=year_end,
+        acknowledgement_due=year_end,
+        weight_manager=60,
+        weight_achievement=40,
+        status="open",
+        launch_status="done",
+        created_by=hr,
+    )
+    cycle_review = Review.objects.create(
+        org=org,
+        cycle=review_cycle,
+        reviewee=target,
+        reviewer=manager,
+        agreement=agreement,
+        agreement_version=version,
+    )
+    item = agreement.items.order_by("id")[0]
+    ReviewItem.objects.create(
+        org=org, review=cycle_review, agreement_item=item, title=item.title, weight=item.weight
+    )
+    ReviewGoal.objects.create(org=org, review=cycle_review, growth_goal=goal, goal=goal.goal)
+    # A frozen copy of the review, as sharing makes one (its row only: the review itself
+    # still awaits the self-assessment, so the role matrix's writes meet it there).
+    snapshot_text = canonical_text({"review": cycle_review.pk, "note": f"{marker} snapshot"})
+    ReviewSnapshot.objects.create(
+        org=org,
+        review=cycle_review,
+        canonical_json=snapshot_text,
+        content_hash=sha256_hex(snapshot_text),
+    )
+    # A second cycle, a draft over the Sales department and a list: its participant rows.
+    draft_cycle = ReviewCycle.objects.create(
+        org=org,
+        name=f"{marker} draft review",
+        window_start=year_start,
+        window_end=year_end,
+        self_assessment_due=year_end,
+        manager_review_due=year_end,
+        acknowledgement_due=year_end,
+        participant_scope="departments",
+        weight_manager=60,
+        weight_achievement=40,
+        created_by=hr,
+    )
+    CycleDepartment.objects.create(org=org, cycle=draft_cycle, department=sales)
+    CycleParticipant.objects.create(org=org, cycle=draft_cycle, member=employee)
+
     # Audit rows about objects of every kind, as services write them.
     for obj in (org, root, sales, manager, target, objective, role, role_kra, kpi):
         audit.record(
@@ -502,6 +611,12 @@ def populate_org(*, slug: str, marker: str) -> PopulatedOrg:
         agreement=agreement,
         agreement_goal=goal,
         export_job=export_job,
+        check_in=check_in,
+        check_in_action=check_in.actions.get(),
+        lead_check_in=lead_check_in,
+        done_check_in_action=done_action,
+        review_cycle=review_cycle,
+        cycle_review=cycle_review,
     )
 
 

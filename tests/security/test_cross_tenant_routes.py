@@ -47,10 +47,11 @@ from orgs.models import (
     Membership,
     Notification,
     Organization,
+    Reminder,
 )
 from orgs.selectors import fiscal_year_bounds
 from orgs.services import api_token_create
-from reviews.models import Agreement
+from reviews.models import Agreement, CheckIn, CheckInAction, Review, ReviewCycle
 from roles.models import AreaOfFocus, Responsibility, Role, RoleAssignment
 
 from .populate import (
@@ -107,6 +108,10 @@ class Case:
     def names_objects(self, a: PopulatedOrg, b: PopulatedOrg) -> bool:
         """Whether the URL or its query string holds ids of the organisation called."""
         return bool(self.kwargs(b)) or self.url_query(a) != self.url_query(b)
+
+
+#: A results page as itself and as its CSV download (the export is the page's own view).
+_WITH_EXPORT: tuple[Body, ...] = (lambda o: {}, lambda o: {"export": "csv"})
 
 
 def _csv(rows: list[str]) -> SimpleUploadedFile:
@@ -377,6 +382,93 @@ def _goal_page(a: PopulatedOrg) -> dict:
 
 NO_OBJECT = "the body names no object of the organisation"
 
+
+def _check_in_page(a: PopulatedOrg, **row) -> dict:
+    """The check-in form with one new action row (the existing actions left as they are)."""
+    return {
+        "held_on": timezone.localdate().isoformat(),
+        "wins": "Noted by A",
+        "blockers": "",
+        "notes": "",
+        "actions-TOTAL_FORMS": "1",
+        "actions-INITIAL_FORMS": "0",
+        "actions-MIN_NUM_FORMS": "0",
+        "actions-MAX_NUM_FORMS": "50",
+        "actions-0-description": "Follow up",
+        "actions-0-owner": a.admin.pk,
+        "actions-0-due_date": "",
+        **{f"actions-0-{key}": value for key, value in row.items()},
+    }
+
+
+def _check_in_api(a: PopulatedOrg) -> dict:
+    return {
+        "held_on": timezone.localdate().isoformat(),
+        "wins": "Noted by A",
+        "actions": [{"description": "Follow up", "owner": a.admin.pk}],
+    }
+
+
+def _review_cycle(o: PopulatedOrg) -> dict:
+    return {"pk": o.review_cycle.pk}
+
+
+def _cycle_review(o: PopulatedOrg) -> dict:
+    return {"pk": o.review_cycle.pk, "review_pk": o.cycle_review.pk}
+
+
+def _cycle_dates(a: PopulatedOrg) -> dict:
+    cycle = a.review_cycle
+    return {
+        name: getattr(cycle, name).isoformat()
+        for name in (
+            "window_start",
+            "window_end",
+            "self_assessment_due",
+            "manager_review_due",
+            "acknowledgement_due",
+        )
+    }
+
+
+def _cycle_page(a: PopulatedOrg, **fields) -> dict:
+    """The new-cycle form: its dates, the default weights; tables left to their defaults."""
+    return {
+        "name": _title("Cycle"),
+        "cadence": "annual",
+        "participant_scope": "org",
+        **_cycle_dates(a),
+        "weight_manager": "60",
+        "weight_achievement": "40",
+        "weight_self": "0",
+        "weight_growth": "0",
+        "scale_value_0": "1",
+        "scale_label_0": "Low",
+        "scale_value_1": "2",
+        "scale_label_1": "High",
+        "band_at_least_0": "1",
+        "band_rating_0": "2",
+        "band_rating_1": "1",
+        **fields,
+    }
+
+
+def _cycle_api(a: PopulatedOrg, **fields) -> dict:
+    return {"name": _title("Cycle"), **_cycle_dates(a), **fields}
+
+
+def _target_review(o: PopulatedOrg) -> dict:
+    return {"pk": o.cycle_review.pk}
+
+
+def _lead_check_in(o: PopulatedOrg) -> dict:
+    return {"pk": o.lead_check_in.pk}
+
+
+def _done_action(o: PopulatedOrg) -> dict:
+    return {"pk": o.done_check_in_action.pk}
+
+
 ROUTES: dict[str, Case] = {
     # --- pages -------------------------------------------------------------------------------
     "org-home": Case(methods=("GET",)),
@@ -397,6 +489,37 @@ ROUTES: dict[str, Case] = {
     ),
     "org-settings": Case(methods=("GET", "POST"), body=_profile, no_refs=NO_OBJECT),
     "audit-list": Case(methods=("GET",)),
+    "reminder-log": Case(
+        methods=("GET",),
+        queries=(
+            lambda o: {},
+            lambda o: {"kind": "agreement.signature"},
+            lambda o: {"person": o.target.pk},
+            lambda o: {"since": "2020-01-01", "until": "2099-12-31", "page": 2},
+        ),
+        b_queries=(lambda b: {"person": b.target.pk},),
+        b_query_filters="a filter: B's person is not a choice, so the log lists A's own",
+    ),
+    "reminder-settings": Case(
+        methods=("GET", "POST"),
+        body=lambda a: {
+            "reminder_days_before": 2,
+            "reminder_days_after": 1,
+            "reminder_escalate_manager_days": 4,
+            "reminder_escalate_hr_days": 8,
+            "reminder_hour": 9,
+            "agreement_signature_days": 5,
+            "kpi_value_grace_days": 3,
+            "kra_review_days": 10,
+        },
+        no_refs="numbers only",
+    ),
+    "my-reminders": Case(
+        methods=("GET", "POST"),
+        queries=(lambda o: {}, lambda o: {"page": 2}),
+        body=lambda a: {"muted": "on"},
+        no_refs="a flag only",
+    ),
     "audit-object": Case(
         methods=("GET",),
         kwargs=lambda o: {"object_type": "orgs.department", "object_id": o.sales.pk},
@@ -795,6 +918,110 @@ ROUTES: dict[str, Case] = {
         queries=(lambda o: {}, lambda o: {"from": 1, "to": 1}),
     ),
     "agreement-pdf": Case(methods=("GET",), kwargs=_agreement),
+    # Check-ins (pages): the org admin manages ``manager`` and holds their check-ins.
+    "check-in-list": Case(
+        methods=("GET",),
+        kwargs=lambda o: {"employee_pk": o.target.pk},
+        queries=(lambda o: {}, lambda o: {"page": 2}),
+    ),
+    "check-in-create": Case(
+        methods=("GET", "POST"),
+        kwargs=lambda o: {"employee_pk": o.manager.pk},
+        body=lambda a: _check_in_page(a),
+        refs={"POST": (lambda c, o: _check_in_page(c, owner=o.admin.pk),)},
+    ),
+    "check-in-detail": Case(methods=("GET",), kwargs=_lead_check_in),
+    "check-in-edit": Case(
+        methods=("GET", "POST"),
+        kwargs=_lead_check_in,
+        body=lambda a: _check_in_page(a),
+        refs={"POST": (lambda c, o: _check_in_page(c, owner=o.admin.pk),)},
+    ),
+    "check-in-delete": Case(methods=("GET", "POST"), kwargs=_lead_check_in, no_refs="no body"),
+    "check-in-action-done": Case(methods=("POST",), kwargs=_done_action, no_refs="no body"),
+    "check-in-action-reopen": Case(methods=("POST",), kwargs=_done_action, no_refs="no body"),
+    "my-actions": Case(methods=("GET",), queries=(lambda o: {}, lambda o: {"page": 2})),
+    # Review cycles (pages): HR's; the populated cycle is launched, with the target's review.
+    "review-cycles": Case(methods=("GET",), queries=(lambda o: {}, lambda o: {"page": 2})),
+    "review-cycle-create": Case(
+        methods=("GET", "POST"),
+        body=lambda a: _cycle_page(a),
+        refs={
+            "POST": (
+                lambda c, o: _cycle_page(
+                    c, participant_scope="departments", departments=o.sales.pk
+                ),
+            )
+        },
+    ),
+    "review-cycle-detail": Case(
+        methods=("GET",), kwargs=_review_cycle, queries=(lambda o: {}, lambda o: {"part": "launch"})
+    ),
+    "review-cycle-edit": Case(
+        methods=("GET", "POST"),
+        kwargs=_review_cycle,
+        body=lambda a: {"name": _title("Cycle"), **_cycle_dates(a)},
+        no_refs="a launched cycle changes only its name and deadlines: no reference",
+    ),
+    "review-cycle-delete": Case(methods=("GET", "POST"), kwargs=_review_cycle, no_refs="no body"),
+    "review-cycle-launch": Case(methods=("POST",), kwargs=_review_cycle, no_refs="no body"),
+    "review-cycle-close": Case(methods=("GET", "POST"), kwargs=_review_cycle, no_refs="no body"),
+    "review-cycle-reopen": Case(
+        methods=("GET", "POST"),
+        kwargs=_review_cycle,
+        body=lambda a: {"reason": "Reopened by A"},
+        no_refs="the body is a reason",
+    ),
+    "review-cycle-tracker": Case(
+        methods=("GET",),
+        kwargs=_review_cycle,
+        queries=(
+            lambda o: {},
+            lambda o: {"department": o.sales.pk, "status": "self_assessment", "late": "on"},
+            lambda o: {"export": "csv"},
+            lambda o: {"page": 2},
+        ),
+        b_queries=(lambda b: {"department": b.sales.pk},),
+    ),
+    "review-cycle-calibration": Case(methods=("GET",), kwargs=_review_cycle),
+    "review-cycle-delegates": Case(
+        methods=("GET", "POST"),
+        kwargs=_cycle_review,
+        body=lambda a: {"delegate": a.other_manager.pk},
+        refs={"POST": (lambda c, o: {"delegate": o.other_manager.pk},)},
+    ),
+    # A's member who is no delegate: refused by the rule with a message, after the lookup.
+    "review-cycle-revoke-delegate": Case(
+        methods=("POST",),
+        kwargs=_cycle_review,
+        body=lambda a: {"delegate": a.other_manager.pk},
+        refs={"POST": (lambda c, o: {"delegate": o.other_manager.pk},)},
+    ),
+    # Reviews (pages): the target's review in the populated cycle. Writes carry ratings and
+    # comments of the review's own KRAs, or nothing: no reference to another object.
+    "my-reviews": Case(methods=("GET",), queries=(lambda o: {}, lambda o: {"page": 2, "mine": 2})),
+    "review-detail": Case(methods=("GET",), kwargs=_target_review),
+    "review-pdf": Case(methods=("GET",), kwargs=_target_review),
+    "review-self": Case(
+        methods=("POST",),
+        kwargs=_target_review,
+        body=lambda a: {"action": "save", "lessons_learned": "Changed by A"},
+        no_refs="ratings and comments of the review's own KRAs",
+    ),
+    "review-manager": Case(
+        methods=("POST",),
+        kwargs=_target_review,
+        body=lambda a: {"action": "save", "manager_comment": "Changed by A"},
+        no_refs="ratings and comments of the review's own KRAs",
+    ),
+    "review-share": Case(methods=("POST",), kwargs=_target_review, no_refs="no body"),
+    "review-acknowledge": Case(
+        methods=("POST",),
+        kwargs=_target_review,
+        body=lambda a: {"password": "x", "meaning": "1"},
+        no_refs="a password and the statement",
+    ),
+    "review-development-goals": Case(methods=("POST",), kwargs=_target_review, no_refs="no body"),
     # --- API ---------------------------------------------------------------------------------
     "api:organization": Case(
         methods=("GET", "PUT", "PATCH"),
@@ -882,6 +1109,24 @@ ROUTES: dict[str, Case] = {
             lambda o: {"object_type": "orgs.department", "object_id": o.sales.pk},
         ),
         b_queries=(lambda b: {"object_type": "orgs.department", "object_id": b.sales.pk},),
+    ),
+    "api:reminder-list": Case(
+        methods=("GET",),
+        kind="reminder",
+        queries=(
+            lambda o: {},
+            lambda o: {"kind": "agreement.signature"},
+            lambda o: {"person": o.target.pk},
+            lambda o: {"since": "2020-01-01", "until": "2099-12-31"},
+        ),
+        b_queries=(lambda b: {"person": b.target.pk},),
+        b_query_filters="a filter: B's person has no reminder in A",
+    ),
+    "api:reminder-settings": Case(
+        methods=("GET", "PATCH"), body=lambda a: {"reminder_hour": 9}, no_refs="numbers only"
+    ),
+    "api:my-reminders": Case(
+        methods=("GET", "PUT"), body=lambda a: {"muted": True}, no_refs="a flag only"
     ),
     "api:notification-list": Case(
         methods=("GET",),
@@ -1215,9 +1460,14 @@ ROUTES: dict[str, Case] = {
         multipart=True,
     ),
     "measurement-import-result": Case(methods=("GET",)),
-    "person-results": Case(methods=("GET",), kwargs=lambda o: {"pk": o.target.pk}),
+    "person-results": Case(
+        methods=("GET",), kwargs=lambda o: {"pk": o.target.pk}, queries=_WITH_EXPORT
+    ),
     "person-results-breakdown": Case(methods=("GET",), kwargs=lambda o: {"pk": o.target.pk}),
-    "team-results": Case(methods=("GET",)),
+    "team-results": Case(methods=("GET",), queries=_WITH_EXPORT),
+    "report-departments": Case(methods=("GET",), queries=_WITH_EXPORT),
+    "report-objectives": Case(methods=("GET",), queries=_WITH_EXPORT),
+    "report-distribution": Case(methods=("GET",), queries=_WITH_EXPORT),
     "api:measurement-list": Case(
         methods=("GET", "POST"),
         kind="measurement",
@@ -1383,6 +1633,9 @@ ROUTES: dict[str, Case] = {
         no_refs="DELETE has no body; the member is in the URL",
     ),
     "api:agreement-figures": Case(methods=("GET",)),
+    "api:report-departments": Case(methods=("GET",)),
+    "api:report-objectives": Case(methods=("GET",)),
+    "api:report-distribution": Case(methods=("GET",)),
     "api:agreement-amend-for-role": Case(
         methods=("POST",),
         body=lambda a: {"role": a.role.pk},
@@ -1410,6 +1663,141 @@ ROUTES: dict[str, Case] = {
         kwargs=_export_job,
         # No file is built by populate.py (see agreement-export-download).
         queries=(),
+    ),
+    # Check-ins (API)
+    "api:check-in-list": Case(
+        methods=("GET", "POST"),
+        kind="check_in",
+        queries=(
+            lambda o: {},
+            lambda o: {"employee": o.target.pk},
+            lambda o: {"held_from": "2020-01-01", "held_to": "2100-01-01"},
+        ),
+        b_queries=(lambda b: {"employee": b.target.pk},),
+        b_query_filters="a filter: B's person has no check-in in A",
+        body=lambda a: {**_check_in_api(a), "employee": a.manager.pk},
+        refs={
+            "POST": (
+                lambda c, o: {**_check_in_api(c), "employee": o.manager.pk},
+                lambda c, o: {
+                    **_check_in_api(c),
+                    "employee": c.manager.pk,
+                    "actions": [{"description": "Follow up", "owner": o.admin.pk}],
+                },
+            )
+        },
+    ),
+    "api:check-in-detail": Case(
+        methods=("GET", "PATCH", "DELETE"),
+        kind="check_in",
+        kwargs=_lead_check_in,
+        body=lambda a: {"wins": "Changed by A"},
+        refs={"PATCH": (lambda c, o: {"actions": [{"description": "Call", "owner": o.admin.pk}]},)},
+        no_refs="DELETE has no body",
+    ),
+    "api:check-in-action-list": Case(
+        methods=("GET",),
+        kind="check_in_action",
+        queries=(
+            lambda o: {},
+            lambda o: {"status": "all", "mine": "true"},
+            lambda o: {"employee": o.target.pk},
+        ),
+        b_queries=(lambda b: {"employee": b.target.pk},),
+        b_query_filters="a filter: B's person has no action in A",
+    ),
+    "api:check-in-action-detail": Case(
+        methods=("GET",), kind="check_in_action", kwargs=_done_action
+    ),
+    "api:check-in-action-done": Case(methods=("POST",), kwargs=_done_action, no_refs="no body"),
+    "api:check-in-action-reopen": Case(methods=("POST",), kwargs=_done_action, no_refs="no body"),
+    # Review cycles (API)
+    "api:review-cycle-list": Case(
+        methods=("GET", "POST"),
+        kind="review_cycle",
+        body=lambda a: _cycle_api(a),
+        refs={
+            "POST": (
+                lambda c, o: _cycle_api(
+                    c, participant_scope="departments", departments=[o.sales.pk]
+                ),
+                lambda c, o: _cycle_api(c, participant_scope="list", members=[o.employee.pk]),
+            )
+        },
+    ),
+    "api:review-cycle-detail": Case(
+        methods=("GET", "PUT", "PATCH", "DELETE"),
+        kind="review_cycle",
+        kwargs=_review_cycle,
+        body=lambda a: _cycle_api(a),
+        no_refs="a launched cycle changes only its name and deadlines: no reference; "
+        "DELETE has no body",
+    ),
+    "api:review-list": Case(
+        methods=("GET",),
+        kind="review",
+        queries=(
+            lambda o: {},
+            lambda o: {"cycle": o.review_cycle.pk, "status": "self_assessment"},
+            lambda o: {"mine": "false"},
+        ),
+    ),
+    "api:review-detail": Case(methods=("GET",), kind="review", kwargs=_target_review),
+    "api:review-pdf": Case(methods=("GET",), kwargs=_target_review),
+    "api:review-self-assessment": Case(
+        methods=("POST",),
+        kwargs=_target_review,
+        body=lambda a: {"lessons_learned": "Changed by A", "submit": False},
+        no_refs="ratings and comments of the review's own KRAs",
+    ),
+    "api:review-manager-review": Case(
+        methods=("POST",),
+        kwargs=_target_review,
+        body=lambda a: {"manager_comment": "Changed by A", "submit": False},
+        no_refs="ratings and comments of the review's own KRAs",
+    ),
+    "api:review-share": Case(methods=("POST",), kwargs=_target_review, no_refs="no body"),
+    "api:review-acknowledge": Case(
+        methods=("POST",),
+        kwargs=_target_review,
+        body=lambda a: {"password": "x", "meaning": True},
+        no_refs="a password and the statement",
+    ),
+    "api:review-development-goals": Case(
+        methods=("POST",), kwargs=_target_review, no_refs="no body"
+    ),
+    "api:review-cycle-launch": Case(methods=("POST",), kwargs=_review_cycle, no_refs="no body"),
+    "api:review-cycle-close": Case(methods=("POST",), kwargs=_review_cycle, no_refs="no body"),
+    "api:review-cycle-reopen": Case(
+        methods=("POST",),
+        kwargs=_review_cycle,
+        body=lambda a: {"reason": "Reopened by A"},
+        no_refs="the body is a reason",
+    ),
+    "api:review-cycle-tracker": Case(
+        methods=("GET",),
+        kwargs=_review_cycle,
+        queries=(
+            lambda o: {},
+            lambda o: {"department": o.sales.pk, "status": "self_assessment", "late": "true"},
+        ),
+        b_queries=(lambda b: {"department": b.sales.pk},),
+    ),
+    "api:review-cycle-calibration": Case(methods=("GET",), kwargs=_review_cycle),
+    "api:review-cycle-review-delegates": Case(
+        methods=("GET", "POST"),
+        kwargs=lambda o: {"cycle_pk": o.review_cycle.pk, "pk": o.cycle_review.pk},
+        body=lambda a: {"delegate": a.other_manager.pk},
+        refs={"POST": (lambda c, o: {"delegate": o.other_manager.pk},)},
+    ),
+    "api:review-cycle-review-revoke": Case(
+        methods=("DELETE",),
+        kwargs=lambda o: {
+            "cycle_pk": o.review_cycle.pk,
+            "pk": o.cycle_review.pk,
+            "member_pk": o.other_manager.pk,
+        },
+        no_refs="DELETE has no body; the member is in the URL",
     ),
 }
 
@@ -1504,6 +1892,7 @@ KINDS = {
     "member": Membership,
     "invitation": Invitation,
     "notification": Notification,
+    "reminder": Reminder,
     "api_token": ApiToken,
     "audit_event": AuditEvent,
     "objective": StrategicObjective,
@@ -1515,6 +1904,10 @@ KINDS = {
     "kpi": KPI,
     "measurement": Measurement,
     "kra_template": KRATemplate,
+    "check_in": CheckIn,
+    "check_in_action": CheckInAction,
+    "review_cycle": ReviewCycle,
+    "review": Review,
 }
 #: Form selects whose numbers are not ids.
 #: (``from`` and ``to`` are version numbers of one agreement.)
@@ -1543,6 +1936,10 @@ REFERENCE_KEYS = {
     "person": "member",
     "entered_by": "member",
     "confirmed_by": "member",
+    "employee": "member",
+    "done_by": "member",
+    "created_by": "member",
+    "check_in": "check_in",
 }
 HTTP_METHODS = ("get", "post", "put", "patch", "delete")
 
@@ -1973,6 +2370,10 @@ _AREAS = {
     "kras/role/": Role,
     "kras/": KRA,
     "agreements/": Agreement,
+    "check-ins/actions/": CheckInAction,
+    "check-ins/": CheckIn,
+    "reviews/cycles/": ReviewCycle,
+    "reviews/": Review,
     "kpis/new/": KRA,
     "kpis/": KPI,
     "cascade/kras/": KRA,

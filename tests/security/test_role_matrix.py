@@ -105,6 +105,11 @@ MATRIX: dict[str, tuple] = {
     "apply a template to a role":    (403, NOT_OFFERED, OK, NOT_OFFERED, OK, 404),
     "save a role as a template":     (403, NOT_OFFERED, OK, NOT_OFFERED, OK, 404),
     "change the KRA rules":          (403,    403,      403,    403, OK,   404),
+    # Reminders: the log is HR's (and the org admins'); the stage settings are rules; each
+    # person mutes their own.
+    "read the reminder log":         (403,    403,      403,    OK,  OK,   404),
+    "change the reminder settings":  (403,    403,      403,    403, OK,   404),
+    "mute one's own reminders":      (OK,     OK,       OK,     OK,  OK,   404),
     # Results: a person's values are recorded, read, confirmed and deleted by the person,
     # their management line and HR (the target's manager heads Sales).
     "read one's KPIs this period":   (OK,     OK,       OK,     OK,  OK,   404),
@@ -117,6 +122,14 @@ MATRIX: dict[str, tuple] = {
     "read how someone's scores are made": (403, 403,    OK,     OK,  OK,   404),
     # Everyone opens the team grid; it lists their own direct reports only.
     "read one's team results":       (OK,     OK,       OK,     OK,  OK,   404),
+    # The same pages as downloads (CSV, XLSX): the page's own access.
+    "export someone's results":      (403,    403,      OK,     OK,  OK,   404),
+    "export one's team results":     (OK,     OK,       OK,     OK,  OK,   404),
+    # Reports: HR and org admins the organisation; a department head their departments.
+    "read the department report":    (403,    OK,       OK,     OK,  OK,   404),
+    "read the objective report":     (403,    OK,       OK,     OK,  OK,   404),
+    "read the score distribution":   (403,    OK,       OK,     OK,  OK,   404),
+    "export the department report":  (403,    OK,       OK,     OK,  OK,   404),
     # Agreements: the target's is read by the person, their management line and HR.
     "list agreements":               (OK,     OK,       OK,     OK,  OK,   404),
     "read an agreement":             (403,    403,      OK,     OK,  OK,   404),
@@ -156,6 +169,44 @@ MATRIX: dict[str, tuple] = {
     "amend every agreement of a role": (403,  OK,       OK,     OK,  OK,   404),
     # HR and org admins: the organisation; a manager: the departments they head and below.
     "see the agreement figures":     (403,    OK,       OK,     OK,  OK,   404),
+    # Check-ins: the target's are held with ``manager``; read by them, the target and HR
+    # (with org admins), not by skip-level managers; recorded, edited and deleted (by
+    # its author) only by those who hold them. ``manager``'s own check-in is held with the
+    # org admin, its action done: reopened by ``manager`` and the admin.
+    "read one's check-in actions":   (OK,     OK,       OK,     OK,  OK,   404),
+    "read someone's check-ins":      (403,    403,      OK,     OK,  OK,   404),
+    "read a check-in":               (403,    403,      OK,     OK,  OK,   404),
+    "record a check-in for someone": (403,    403,      OK,     403, 403,  404),
+    "edit a check-in":               (403,    403,      OK,     403, 403,  404),
+    "delete a check-in":             (403,    403,      OK,     403, 403,  404),
+    "mark a check-in action done":   (403,    403,      OK,     403, 403,  404),
+    "reopen a check-in action":      (403,    403,      OK,     403, OK,   404),
+    # Review cycles are HR's (with the org admins'): the populated one is launched, with the
+    # target's review.
+    "list review cycles":            (403,    403,      403,    OK,  OK,   404),
+    "create a review cycle":         (403,    403,      403,    OK,  OK,   404),
+    "edit a review cycle":           (403,    403,      403,    OK,  OK,   404),
+    "launch a review cycle":         (403,    403,      403,    OK,  OK,   404),
+    "read a review cycle's tracker": (403,    403,      403,    OK,  OK,   404),
+    "export a review cycle's tracker": (403,  403,      403,    OK,  OK,   404),
+    "read a review cycle's calibration": (403, 403,     403,    OK,  OK,   404),
+    "close a review cycle":          (403,    403,      403,    OK,  OK,   404),
+    # The populated cycle is open: who may reopen one is told so (nothing changes).
+    "reopen a review cycle":         (403,    403,      403,    OK,  OK,   404),
+    "let someone else write a review": (403,  403,      403,    OK,  OK,   404),
+    "revoke a review's delegate":    (403,    403,      403,    OK,  OK,   404),
+    # The target's review (docs/DOMAIN.md rules R41, R61 to R70): read by the reviewer
+    # (``manager``), HR and the org admins; written by the target (self-assessment,
+    # acknowledgement: nobody here) and the reviewer. Not yet submitted: sharing it and
+    # turning its needs into goals are refused with the reason (200 page, 400 API).
+    "list one's reviews":            (OK,     OK,       OK,     OK,  OK,   404),
+    "read a review":                 (403,    403,      OK,     OK,  OK,   404),
+    "download a review's PDF":       (403,    403,      OK,     OK,  OK,   404),
+    "write a self-assessment":       (403,    403,      403,    403, 403,  404),
+    "write a manager's review":      (403,    403,      OK,     403, 403,  404),
+    "share a review":                (403,    403,      OK,     403, 403,  404),
+    "acknowledge a review":          (403,    403,      403,    403, 403,  404),
+    "turn development needs into goals": (403, 403,     OK,     OK,  OK,   404),
 }
 # fmt: on
 # Whoever may import the org chart sees what their import did.
@@ -356,6 +407,26 @@ def _pk(name: str):
     return lambda o: {"pk": getattr(o, name).pk}
 
 
+def _today() -> str:
+    from django.utils import timezone
+
+    return timezone.localdate().isoformat()
+
+
+def _check_in_form(o: PopulatedOrg) -> dict:
+    """The check-in form: today, a win, and no action row."""
+    return {
+        "held_on": _today(),
+        "wins": "A good week",
+        "blockers": "",
+        "notes": "",
+        "actions-TOTAL_FORMS": "0",
+        "actions-INITIAL_FORMS": "0",
+        "actions-MIN_NUM_FORMS": "0",
+        "actions-MAX_NUM_FORMS": "50",
+    }
+
+
 #: A role template shipped with the product.
 LIBRARY_TEMPLATE = "sales.sales-executive"
 
@@ -399,6 +470,59 @@ def _delegated(request: Request) -> Request:
         return request(client, o)
 
     return call
+
+
+def _review_delegated(request: Request) -> Request:
+    """``request`` once ``other_manager`` may write the target's review (a grant made
+    outside the request: only the revocation's audit row tells that it happened)."""
+
+    def call(client, o):
+        from guardian.shortcuts import assign_perm
+
+        assign_perm("reviews.review_as_reviewer", o.other_manager.user, o.cycle_review)
+        return request(client, o)
+
+    return call
+
+
+def _cycle_review(o: PopulatedOrg) -> dict:
+    return {"pk": o.review_cycle.pk, "review_pk": o.cycle_review.pk}
+
+
+def _cycle_dates(o: PopulatedOrg, **fields) -> dict:
+    """The populated cycle's dates under a new name: a launched cycle's edit."""
+    cycle = o.review_cycle
+    return {
+        "name": "Renamed cycle",
+        **{
+            name: getattr(cycle, name).isoformat()
+            for name in (
+                "window_start",
+                "window_end",
+                "self_assessment_due",
+                "manager_review_due",
+                "acknowledgement_due",
+            )
+        },
+        **fields,
+    }
+
+
+def _cycle_form(o: PopulatedOrg) -> dict:
+    return {
+        **_cycle_dates(o, name="Mid-year"),
+        "cadence": "half_yearly",
+        "participant_scope": "org",
+        "weight_manager": "60",
+        "weight_achievement": "40",
+        "scale_value_0": "1",
+        "scale_label_0": "Low",
+        "scale_value_1": "2",
+        "scale_label_1": "High",
+        "band_at_least_0": "1",
+        "band_rating_0": "2",
+        "band_rating_1": "1",
+    }
 
 
 def _add_then_remove_personal_kpi(client, o):
@@ -962,6 +1086,88 @@ ACTIONS: dict[str, Action] = {
         api_ok=0,
         writes=False,
     ),
+    "export someone's results": Action(
+        page=lambda client, o: client.get(
+            reverse("person-results", kwargs={"org_slug": o.slug, "pk": o.target.pk}),
+            {"export": "csv"},
+        ),
+        api=None,
+        page_ok=200,
+        api_ok=0,
+        writes=False,
+    ),
+    "export one's team results": Action(
+        page=lambda client, o: client.get(
+            reverse("team-results", kwargs={"org_slug": o.slug}), {"export": "xlsx"}
+        ),
+        api=None,
+        page_ok=200,
+        api_ok=0,
+        writes=False,
+    ),
+    "read the department report": Action(
+        page=_get("report-departments"),
+        api=_api("GET", "api:report-departments"),
+        page_ok=200,
+        api_ok=200,
+        writes=False,
+    ),
+    "read the objective report": Action(
+        page=_get("report-objectives"),
+        api=_api("GET", "api:report-objectives"),
+        page_ok=200,
+        api_ok=200,
+        writes=False,
+    ),
+    "read the score distribution": Action(
+        page=_get("report-distribution"),
+        api=_api("GET", "api:report-distribution"),
+        page_ok=200,
+        api_ok=200,
+        writes=False,
+    ),
+    "export the department report": Action(
+        page=lambda client, o: client.get(
+            reverse("report-departments", kwargs={"org_slug": o.slug}), {"export": "csv"}
+        ),
+        api=None,
+        page_ok=200,
+        api_ok=0,
+        writes=False,
+    ),
+    "read the reminder log": Action(
+        page=_get("reminder-log"),
+        api=_api("GET", "api:reminder-list"),
+        page_ok=200,
+        api_ok=200,
+        writes=False,
+    ),
+    "change the reminder settings": Action(
+        page=_post(
+            "reminder-settings",
+            body=lambda o: {
+                "reminder_days_before": 2,
+                "reminder_days_after": 1,
+                "reminder_escalate_manager_days": 4,
+                "reminder_escalate_hr_days": 8,
+                "reminder_hour": 9,
+                "agreement_signature_days": 5,
+                "kpi_value_grace_days": 3,
+                "kra_review_days": 10,
+            },
+        ),
+        api=_api("PATCH", "api:reminder-settings", body=lambda o: {"reminder_hour": 9}),
+        page_ok=302,
+        api_ok=200,
+    ),
+    # A personal setting: whether it changes a row depends on what the person had chosen.
+    "mute one's own reminders": Action(
+        page=_post("my-reminders", body=lambda o: {"muted": "on"}),
+        api=_api("PUT", "api:my-reminders", body=lambda o: {"muted": True}),
+        page_ok=302,
+        api_ok=200,
+        writes=False,
+    ),
     "change the KRA rules": Action(
         page=_post(
             "org-rules",
@@ -1172,6 +1378,242 @@ ACTIONS: dict[str, Action] = {
         api=_api("POST", "api:agreement-amend-for-role", body=lambda o: {"role": o.role.pk}),
         page_ok=302,
         api_ok=201,
+    ),
+    "read one's check-in actions": Action(
+        page=_get("my-actions"),
+        api=_api("GET", "api:check-in-action-list"),
+        page_ok=200,
+        api_ok=200,
+        writes=False,
+    ),
+    "read someone's check-ins": Action(
+        page=_get("check-in-list", lambda o: {"employee_pk": o.target.pk}),
+        api=None,
+        page_ok=200,
+        api_ok=0,
+        writes=False,
+    ),
+    "read a check-in": Action(
+        page=_get("check-in-detail", _pk("check_in")),
+        api=_api("GET", "api:check-in-detail", _pk("check_in")),
+        page_ok=200,
+        api_ok=200,
+        writes=False,
+    ),
+    "record a check-in for someone": Action(
+        page=_post("check-in-create", lambda o: {"employee_pk": o.target.pk}, _check_in_form),
+        api=_api(
+            "POST",
+            "api:check-in-list",
+            body=lambda o: {"employee": o.target.pk, "held_on": _today(), "wins": "Good"},
+        ),
+        page_ok=302,
+        api_ok=201,
+    ),
+    "edit a check-in": Action(
+        page=_post("check-in-edit", _pk("check_in"), _check_in_form),
+        api=_api(
+            "PATCH", "api:check-in-detail", _pk("check_in"), body=lambda o: {"wins": "Better"}
+        ),
+        page_ok=302,
+        api_ok=200,
+    ),
+    "delete a check-in": Action(
+        page=_post("check-in-delete", _pk("check_in")),
+        api=_api("DELETE", "api:check-in-detail", _pk("check_in")),
+        page_ok=302,
+        api_ok=204,
+    ),
+    "mark a check-in action done": Action(
+        page=_post("check-in-action-done", _pk("check_in_action")),
+        api=_api("POST", "api:check-in-action-done", _pk("check_in_action")),
+        page_ok=302,
+        api_ok=200,
+    ),
+    "reopen a check-in action": Action(
+        page=_post("check-in-action-reopen", _pk("done_check_in_action")),
+        api=_api("POST", "api:check-in-action-reopen", _pk("done_check_in_action")),
+        page_ok=302,
+        api_ok=200,
+    ),
+    # --- review cycles ------------------------------------------------------------------------
+    "list review cycles": Action(
+        page=_get("review-cycles"),
+        api=_api("GET", "api:review-cycle-list"),
+        page_ok=200,
+        api_ok=200,
+        writes=False,
+    ),
+    "create a review cycle": Action(
+        page=_post("review-cycle-create", body=lambda o: _cycle_form(o)),
+        api=_api("POST", "api:review-cycle-list", body=lambda o: _cycle_dates(o, name="Q9")),
+        page_ok=302,
+        api_ok=201,
+    ),
+    "edit a review cycle": Action(
+        page=_post("review-cycle-edit", _pk("review_cycle"), lambda o: _cycle_dates(o)),
+        api=_api(
+            "PATCH", "api:review-cycle-detail", _pk("review_cycle"), lambda o: {"name": "Renamed"}
+        ),
+        page_ok=302,
+        api_ok=200,
+    ),
+    "launch a review cycle": Action(
+        page=_post("review-cycle-launch", _pk("review_cycle")),
+        api=_api("POST", "api:review-cycle-launch", _pk("review_cycle")),
+        page_ok=302,
+        api_ok=202,
+    ),
+    "read a review cycle's tracker": Action(
+        page=_get("review-cycle-tracker", _pk("review_cycle")),
+        api=_api("GET", "api:review-cycle-tracker", _pk("review_cycle")),
+        page_ok=200,
+        api_ok=200,
+        writes=False,
+    ),
+    "export a review cycle's tracker": Action(
+        page=lambda client, o: client.get(
+            reverse("review-cycle-tracker", kwargs={"org_slug": o.slug, "pk": o.review_cycle.pk}),
+            {"export": "xlsx"},
+        ),
+        api=None,
+        page_ok=200,
+        api_ok=0,
+        writes=False,
+    ),
+    "read a review cycle's calibration": Action(
+        page=_get("review-cycle-calibration", _pk("review_cycle")),
+        api=_api("GET", "api:review-cycle-calibration", _pk("review_cycle")),
+        page_ok=200,
+        api_ok=200,
+        writes=False,
+    ),
+    "close a review cycle": Action(
+        page=_post("review-cycle-close", _pk("review_cycle")),
+        api=_api("POST", "api:review-cycle-close", _pk("review_cycle")),
+        page_ok=302,
+        api_ok=200,
+    ),
+    "reopen a review cycle": Action(
+        page=_post("review-cycle-reopen", _pk("review_cycle"), lambda o: {"reason": "Appeal"}),
+        api=_api(
+            "POST", "api:review-cycle-reopen", _pk("review_cycle"), lambda o: {"reason": "Appeal"}
+        ),
+        page_ok=200,
+        api_ok=400,
+        writes=False,
+    ),
+    "let someone else write a review": Action(
+        page=_post(
+            "review-cycle-delegates", _cycle_review, lambda o: {"delegate": o.other_manager.pk}
+        ),
+        api=_api(
+            "POST",
+            "api:review-cycle-review-delegates",
+            lambda o: {"cycle_pk": o.review_cycle.pk, "pk": o.cycle_review.pk},
+            lambda o: {"delegate": o.other_manager.pk},
+        ),
+        page_ok=302,
+        api_ok=200,
+    ),
+    # --- reviews ------------------------------------------------------------------------------
+    "list one's reviews": Action(
+        page=_get("my-reviews"),
+        api=_api("GET", "api:review-list"),
+        page_ok=200,
+        api_ok=200,
+        writes=False,
+    ),
+    "read a review": Action(
+        page=_get("review-detail", _pk("cycle_review")),
+        api=_api("GET", "api:review-detail", _pk("cycle_review")),
+        page_ok=200,
+        api_ok=200,
+        writes=False,
+    ),
+    "download a review's PDF": Action(
+        page=_get("review-pdf", _pk("cycle_review")),
+        api=_api("GET", "api:review-pdf", _pk("cycle_review")),
+        page_ok=200,
+        api_ok=200,
+        writes=False,
+    ),
+    "write a self-assessment": Action(
+        page=_post(
+            "review-self", _pk("cycle_review"), lambda o: {"action": "save", "lessons_learned": "L"}
+        ),
+        api=_api(
+            "POST", "api:review-self-assessment", _pk("cycle_review"), lambda o: {"submit": False}
+        ),
+        page_ok=302,
+        api_ok=200,
+    ),
+    "write a manager's review": Action(
+        page=_post(
+            "review-manager",
+            _pk("cycle_review"),
+            lambda o: {"action": "save", "manager_comment": "M"},
+        ),
+        api=_api(
+            "POST",
+            "api:review-manager-review",
+            _pk("cycle_review"),
+            lambda o: {"manager_comment": "M", "submit": False},
+        ),
+        page_ok=302,
+        api_ok=200,
+    ),
+    "share a review": Action(
+        page=_post("review-share", _pk("cycle_review")),
+        api=_api("POST", "api:review-share", _pk("cycle_review")),
+        page_ok=200,
+        api_ok=400,
+        writes=False,
+    ),
+    "acknowledge a review": Action(
+        page=_post(
+            "review-acknowledge",
+            _pk("cycle_review"),
+            lambda o: {"password": PASSWORD, "meaning": "1"},
+        ),
+        api=_api(
+            "POST",
+            "api:review-acknowledge",
+            _pk("cycle_review"),
+            lambda o: {"password": PASSWORD, "meaning": True},
+        ),
+        page_ok=200,
+        api_ok=400,
+        writes=False,
+    ),
+    "turn development needs into goals": Action(
+        page=_post("review-development-goals", _pk("cycle_review")),
+        api=_api("POST", "api:review-development-goals", _pk("cycle_review")),
+        page_ok=200,
+        api_ok=400,
+        writes=False,
+    ),
+    "revoke a review's delegate": Action(
+        page=_review_delegated(
+            _post(
+                "review-cycle-revoke-delegate",
+                _cycle_review,
+                lambda o: {"delegate": o.other_manager.pk},
+            )
+        ),
+        api=_review_delegated(
+            _api(
+                "DELETE",
+                "api:review-cycle-review-revoke",
+                lambda o: {
+                    "cycle_pk": o.review_cycle.pk,
+                    "pk": o.cycle_review.pk,
+                    "member_pk": o.other_manager.pk,
+                },
+            )
+        ),
+        page_ok=302,
+        api_ok=204,
     ),
 }
 

@@ -35,6 +35,8 @@ def test_only_the_tenancy_helpers_set_the_context_directly():
 #: lists the organisations and fans out one tenant task per organisation.
 PLATFORM_TASKS = {
     "kpis.tasks.rollup_nightly": "enqueues one rollup per organisation, nightly",
+    "orgs.reminders.tasks.reminders_daily": "enqueues one reminder pass per organisation, "
+    "daily at its local hour",
 }
 
 

@@ -1,4 +1,4 @@
-"""manage.py seed_demo [--employees N] [--slug demo] [--no-measurements]"""
+"""manage.py seed_demo [--employees N] [--slug demo] [--no-measurements] [--scale]"""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from demo.agreements import DEFAULT_AGREEMENTS
+from demo.data.positions import SCALE_FROM
 from demo.logins import DEMO_PASSWORD
 from demo.measurements import MAX_PEOPLE
 from demo.seed import DEFAULT_EMPLOYEES, MIN_EMPLOYEES, demo_seed
@@ -43,8 +44,15 @@ class Command(BaseCommand):
             help=f"Record the fiscal year's results so far and compute the scores (default "
             f"on; at most {MAX_PEOPLE:,} people get results).",
         )
+        parser.add_argument(
+            "--scale",
+            action=argparse.BooleanOptionalAction,
+            default=None,
+            help=f"Build the scale tenant: everyone holds a role of their own, a variation of "
+            f"their title's template (default: from {SCALE_FROM:,} employees).",
+        )
 
-    def handle(self, *args, employees, slug, agreements, measurements, **options):
+    def handle(self, *args, employees, slug, agreements, measurements, scale, **options):
         if employees < MIN_EMPLOYEES:
             raise CommandError(
                 _("A demo needs at least %(min)d employees.") % {"min": MIN_EMPLOYEES}
@@ -53,7 +61,12 @@ class Command(BaseCommand):
         # An operator's command that creates a tenant and reads any existing one.
         with rls.dangerously_bypass_rls(reason=f"seed_demo {slug}", actor="manage.py"):
             result = demo_seed(
-                slug=slug, employees=employees, agreements=agreements, measurements=measurements
+                slug=slug,
+                employees=employees,
+                agreements=agreements,
+                measurements=measurements,
+                scale=scale,
+                progress=self._progress(started),
             )
         url = result.org.get_absolute_url()
         if result.created:
@@ -62,7 +75,8 @@ class Command(BaseCommand):
                     _(
                         "Created the demo organisation “%(name)s” at %(url)s: %(members)d "
                         "members, %(departments)d departments, %(objectives)d strategic "
-                        "objectives, %(roles)d roles with %(kras)d KRAs (%(seconds).1f s)."
+                        "objectives, %(roles)d roles with %(kras)d KRAs and %(kpis)d KPIs "
+                        "(%(seconds).1f s)."
                     )
                     % {
                         "name": result.org.name,
@@ -72,6 +86,7 @@ class Command(BaseCommand):
                         "objectives": result.objectives,
                         "roles": result.roles,
                         "kras": result.kras,
+                        "kpis": result.kpis,
                         "seconds": time.monotonic() - started,
                     }
                 )
@@ -116,3 +131,12 @@ class Command(BaseCommand):
         self.stdout.write(_("Logins (password: %(password)s):") % {"password": DEMO_PASSWORD})
         for login in result.logins:
             self.stdout.write(f"  {login.email:<24} {login.full_name} ({login.what})")
+
+    def _progress(self, started: float):
+        """Each step's line, with the time since the command started."""
+
+        def say(message: str) -> None:
+            self.stdout.write(f"[{time.monotonic() - started:6.1f} s]{message}")
+            self.stdout.flush()
+
+        return say

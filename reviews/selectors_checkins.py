@@ -1,0 +1,104 @@
+"""Reads of check-ins (1:1s): a person's check-ins, the open actions that carry to the next
+one, the actions a member owns, and the check-ins of a review's window (docs/DOMAIN.md rules
+R71 to R75)."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from orgs.models import Membership
+from orgs.policy import is_hr
+
+from .models import (
+    OPEN_STATUSES,
+    Agreement,
+    AgreementItem,
+    AgreementStatus,
+    CheckIn,
+    CheckInAction,
+    CheckInTopic,
+)
+
+
+def _with_content(queryset: QuerySet[CheckIn]) -> QuerySet[CheckIn]:
+    return queryset.select_related(
+        "employee__user", "manager__user", "created_by__user"
+    ).prefetch_related(
+        Prefetch("topics", queryset=CheckInTopic.objects.order_by("id")),
+        Prefetch(
+            "actions",
+            queryset=CheckInAction.objects.select_related("owner__user").order_by("due_date", "id"),
+        ),
+    )
+
+
+def check_ins_of(*, person: Membership, viewer: Membership) -> QuerySet[CheckIn]:
+    """``person``'s check-ins that ``viewer`` may read, newest first, with their KRAs and
+    actions: all of them for the person, their current manager and HR; only those they held
+    for a former manager (docs/DOMAIN.md rule R73)."""
+    queryset = CheckIn.objects.filter(org_id=person.org_id, employee=person)
+    sees_all = viewer.pk == person.pk or person.manager_id == viewer.pk or is_hr(viewer)
+    if not sees_all:
+        queryset = queryset.filter(manager=viewer)
+    return _with_content(
+        queryset.annotate(open_actions=Count("actions", filter=Q(actions__done_at__isnull=True)))
+    ).order_by("-held_on", "-id")
+
+
+def check_in_detail(*, check_in: CheckIn) -> CheckIn:
+    """The check-in with its KRAs and actions, for its page."""
+    return _with_content(CheckIn.objects.filter(org_id=check_in.org_id, pk=check_in.pk)).get()
+
+
+def open_actions_of(
+    *, person: Membership, exclude_check_in: CheckIn | None = None
+) -> list[CheckInAction]:
+    """Every open action of ``person``'s check-ins, from any earlier check-in, oldest due
+    first (no due date last): what the next check-in goes through (docs/DOMAIN.md rule R72)."""
+    queryset = CheckInAction.objects.filter(
+        org_id=person.org_id, employee=person, done_at__isnull=True
+    )
+    if exclude_check_in is not None:
+        queryset = queryset.exclude(check_in=exclude_check_in)
+    return list(
+        queryset.select_related("owner__user", "check_in").order_by(
+            "due_date", "check_in__held_on", "id"
+        )
+    )
+
+
+def actions_owned_by(*, member: Membership, include_done: bool = False) -> QuerySet[CheckInAction]:
+    """The actions ``member`` owns across their own and their team's check-ins, open ones
+    (or all, newest done last) soonest due first."""
+    queryset = CheckInAction.objects.filter(org_id=member.org_id, owner=member)
+    if not include_done:
+        queryset = queryset.filter(done_at__isnull=True)
+    return queryset.select_related("employee__user", "check_in").order_by(
+        "done_at", "due_date", "check_in__held_on", "id"
+    )
+
+
+def check_ins_in_window(
+    employee: Membership, start: datetime.date, end: datetime.date
+) -> list[CheckIn]:
+    """``employee``'s check-ins held from ``start`` to ``end`` (both included), oldest first,
+    with their KRAs and actions: what a review of that window shows. The caller has already
+    decided that its reader may see the review."""
+    queryset = CheckIn.objects.filter(
+        org_id=employee.org_id, employee=employee, held_on__gte=start, held_on__lte=end
+    )
+    return list(_with_content(queryset).order_by("held_on", "id"))
+
+
+def agreed_kras(*, person: Membership) -> list[AgreementItem]:
+    """The KRAs a check-in may discuss: the items of ``person``'s agreement in force, or of
+    their agreement under way when none is in force (docs/DOMAIN.md rule R71)."""
+    agreements = Agreement.objects.filter(org_id=person.org_id, employee=person)
+    agreement = agreements.filter(status=AgreementStatus.ACTIVE).first()
+    if agreement is None:
+        agreement = agreements.filter(status__in=OPEN_STATUSES).order_by("-created_at").first()
+    if agreement is None:
+        return []
+    return list(AgreementItem.objects.filter(org_id=person.org_id, agreement=agreement))
