@@ -289,11 +289,19 @@ def rollup_organization(org_id: int, *, as_of: datetime.date | None = None) -> R
     # Two runs of one organisation take turns, so neither deletes what the other wrote.
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(hashtext('kpis.rollup'), %s)", [org.pk])
+        # Every statement joins whole sets, which hash joins suit at any size. With statistics
+        # taken while the tables were nearly empty (a new tenant before autovacuum's next
+        # analyse) the planner picks nested loops instead, and a statement of seconds runs
+        # for many minutes. Off for the run, then back as it was.
+        cursor.execute("SELECT current_setting('enable_nestloop')")
+        (nestloop,) = cursor.fetchone()
+        cursor.execute("SELECT set_config('enable_nestloop', 'off', true)")
         for statement in _statements(_PERIODS):
             cursor.execute(statement, params)
         for statement in _SCORES:
             cursor.execute(statement, params)
         cursor.execute(_STALE, params)
+        cursor.execute("SELECT set_config('enable_nestloop', %s, true)", [nestloop])
     return RollupRun(
         org_id=org.pk,
         as_of=params["as_of"],
