@@ -316,10 +316,11 @@ class Command(BaseCommand):
         median_floor, median_full = statistics.median(floors), statistics.median(full)
         return {
             "groups": floor.rows,
-            "floor_seconds": [round(s, 2) for s in floors],
-            "rollup_seconds": [round(s, 2) for s in full],
-            "floor_median": round(median_floor, 2),
-            "rollup_median": round(median_full, 2),
+            # Four decimals: a small tenant's floor is a few milliseconds.
+            "floor_seconds": [round(s, 4) for s in floors],
+            "rollup_seconds": [round(s, 4) for s in full],
+            "floor_median": round(median_floor, 4),
+            "rollup_median": round(median_full, 4),
             "ratio": round(median_full / median_floor, 2),
             "budget": ROLLUP_BUDGET,
         }
