@@ -90,8 +90,9 @@ def resolve_membership(user, org_slug: str) -> Membership:
     return membership
 
 
-def scoped(model: type[M], org: Organization) -> models.QuerySet[M]:
-    """Every row of ``model`` that belongs to ``org``. The base of all tenant reads."""
+def scoped(model: type[M], org: Organization | int) -> models.QuerySet[M]:
+    """Every row of ``model`` that belongs to ``org`` (the organisation or its id). The
+    base of all tenant reads."""
     return model._default_manager.filter(org=org)
 
 

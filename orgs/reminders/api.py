@@ -3,6 +3,7 @@ org admins change) and one's own mute. The same services and messages as the pag
 
 from __future__ import annotations
 
+from django.db.models import Q
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers
 from rest_framework.response import Response
@@ -87,8 +88,6 @@ class ReminderViewSet(mixins.ListModelMixin, OrgScopedViewSet):
         if filters["kind"]:
             queryset = queryset.filter(kind=filters["kind"])
         if filters["person"] is not None:
-            from django.db.models import Q
-
             queryset = queryset.filter(
                 Q(person_id=filters["person"]) | Q(recipient_id=filters["person"])
             )

@@ -36,6 +36,7 @@ from orgs import audit, policy
 from orgs.models import Membership
 from orgs.notifications import notify
 from orgs.org_settings import org_setting
+from orgs.tenancy import scoped
 
 from .. import scoring
 from ..models import (
@@ -464,8 +465,8 @@ def previous_review(review: Review) -> Review | None:
     """The person's review in the cycle before this one: the latest whose window ended
     before this cycle's began."""
     return (
-        Review.objects.filter(
-            org_id=review.org_id,
+        scoped(Review, review.org_id)
+        .filter(
             reviewee_id=review.reviewee_id,
             cycle__window_end__lt=review.cycle.window_start,
         )
@@ -484,9 +485,7 @@ def _flag_missed_twice(review: Review) -> None:
     earlier = []
     if before is not None:
         earlier = list(
-            ReviewItem.objects.filter(org_id=review.org_id, review=before).select_related(
-                "agreement_item"
-            )
+            scoped(ReviewItem, review.org_id).filter(review=before).select_related("agreement_item")
         )
     missed_before_kras = {
         row.agreement_item.source_kra_id
@@ -600,9 +599,7 @@ def review_share(*, review: Review, actor: Membership) -> ReviewSnapshot:
     _compute(review)
     text = canonical_text(review_document(review))
     number = (
-        ReviewSnapshot.objects.filter(org_id=review.org_id, review=review).aggregate(
-            n=Max("number")
-        )["n"]
+        scoped(ReviewSnapshot, review.org_id).filter(review=review).aggregate(n=Max("number"))["n"]
         or 0
     ) + 1
     snapshot = ReviewSnapshot.objects.create(
@@ -634,11 +631,7 @@ def review_share(*, review: Review, actor: Membership) -> ReviewSnapshot:
 
 
 def latest_snapshot(review: Review) -> ReviewSnapshot | None:
-    return (
-        ReviewSnapshot.objects.filter(org_id=review.org_id, review=review)
-        .order_by("-number")
-        .first()
-    )
+    return scoped(ReviewSnapshot, review.org_id).filter(review=review).order_by("-number").first()
 
 
 # --- the acknowledgement ----------------------------------------------------------------------
@@ -713,9 +706,7 @@ def review_acknowledge(
         snapshot = latest_snapshot(review)
         if snapshot is None:  # a shared review always has one
             raise ValidationError(_("This review has not been shared; there is nothing to sign."))
-        if Signature.objects.filter(
-            org_id=review.org_id, review_snapshot=snapshot, signer=actor
-        ).exists():
+        if scoped(Signature, review.org_id).filter(review_snapshot=snapshot, signer=actor).exists():
             raise ValidationError(_("You have already acknowledged this review."))
         sig = append_signature(
             new_signature(
@@ -781,8 +772,8 @@ def next_draft_agreement(review: Review) -> Agreement | None:
     """The person's next agreement still in draft: one other than the reviewed agreement,
     latest period first."""
     return (
-        Agreement.objects.filter(
-            org_id=review.org_id,
+        scoped(Agreement, review.org_id)
+        .filter(
             employee_id=review.reviewee_id,
             status=AgreementStatus.DRAFT,
         )
@@ -822,7 +813,7 @@ def review_development_to_goals(*, review: Review, actor: Membership) -> list[Gr
             % {"name": _name(review.reviewee)}
         )
     existing = {
-        g.goal.casefold() for g in GrowthGoal.objects.filter(org_id=review.org_id, agreement=draft)
+        g.goal.casefold() for g in scoped(GrowthGoal, review.org_id).filter(agreement=draft)
     }
     added = []
     due = max(draft.period_end, draft.period_start + datetime.timedelta(days=1))
