@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from celery import shared_task
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage, get_connection, send_mail
+from django.db import connection
 from django.utils import timezone
 
 from kra_platform.celery import TenantTask
@@ -12,27 +13,51 @@ from kra_platform.celery import TenantTask
 from .models import Invitation, Notification
 
 
+def email_notifications(org_id: int, notification_ids) -> int:
+    """Email the given notices, each at most once: the ones still unsent are claimed
+    (``emailed_at``) by one conditional UPDATE in the calling task's transaction, then sent
+    over one connection. A failure rolls the claims back with that transaction, and the
+    task's retry sends them. How many were sent."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            UPDATE orgs_notification SET emailed_at = %s
+             WHERE org_id = %s AND id = ANY(%s) AND emailed_at IS NULL
+            RETURNING id
+            """,
+            [timezone.now(), org_id, list(notification_ids)],
+        )
+        claimed = [row[0] for row in cursor.fetchall()]
+    if not claimed:
+        return 0
+    notes = Notification.objects.filter(org_id=org_id, pk__in=claimed).select_related(
+        "recipient__user", "org"
+    )
+    messages = []
+    for note in notes.order_by("pk"):
+        link = f"{settings.SITE_URL}{note.url}" if note.url else ""
+        messages.append(
+            EmailMessage(
+                subject=f"[{note.org.name}] {note.title}",
+                body="\n\n".join(part for part in (note.body, link) if part),
+                from_email=settings.DEFAULT_FROM_EMAIL,
+                to=[note.recipient.user.email],
+            )
+        )
+    get_connection(fail_silently=False).send_messages(messages)
+    return len(messages)
+
+
 @shared_task(base=TenantTask, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def send_notification_email(*, org_id: int, notification_id: int) -> bool:
     """Email one notification to its recipient, once."""
-    claimed = Notification.objects.filter(pk=notification_id, emailed_at__isnull=True).update(
-        emailed_at=timezone.now()
-    )
-    if not claimed:
-        return False
-    note = Notification.objects.select_related("recipient__user", "org").get(pk=notification_id)
-    link = f"{settings.SITE_URL}{note.url}" if note.url else ""
-    try:
-        send_mail(
-            subject=f"[{note.org.name}] {note.title}",
-            message="\n\n".join(part for part in (note.body, link) if part),
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            recipient_list=[note.recipient.user.email],
-        )
-    except OSError:
-        Notification.objects.filter(pk=notification_id).update(emailed_at=None)
-        raise
-    return True
+    return email_notifications(org_id, [notification_id]) == 1
+
+
+@shared_task(base=TenantTask, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_notification_emails(*, org_id: int, notification_ids: list[int]) -> int:
+    """Email many notifications (``orgs.notifications.notify_many``), each once."""
+    return email_notifications(org_id, notification_ids)
 
 
 @shared_task(base=TenantTask)

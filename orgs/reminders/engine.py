@@ -5,7 +5,7 @@ statement: the kind's candidates (registry.py), the stage each is at today, the 
 of that stage (the person, their manager, HR), the claims (``INSERT … ON CONFLICT DO NOTHING
 RETURNING`` on the unique (org, recipient, kind, object, stage) row) and, for the claims
 actually inserted and not muted, the inbox notices. The emails are enqueued when the
-surrounding transaction commits (``transaction.on_commit``), in chunks.
+surrounding transaction commits (``orgs.notifications.email_on_commit``), in chunks.
 
 So the unique row decides before anything is sent: two passes at once (the second waits on
 the first's uncommitted claims, then finds them taken), a retried or repeated pass, a pass
@@ -22,11 +22,12 @@ import datetime
 import time
 from dataclasses import dataclass, field
 
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from orgs.models import Organization, OrgRole, ReminderStage
+from orgs.notifications import email_on_commit
 from orgs.org_settings import rule_settings
 
 from .registry import ReminderKind, kinds
@@ -35,8 +36,6 @@ from .registry import ReminderKind, kinds
 BATCH_SIZE = 1000
 #: How long the last stage (the HR escalation) stays due after its day.
 CATCH_UP_DAYS = 7
-#: Notifications per email task.
-EMAIL_CHUNK = 100
 
 #: The stages a person may mute (docs/DOMAIN.md rule R46); escalations always go.
 MUTABLE_STAGES = (ReminderStage.BEFORE, ReminderStage.DUE, ReminderStage.AFTER)
@@ -270,21 +269,5 @@ def run_pass(
         result.batches.append(batch)
         result.queries += batch.queries
     result.claimed = len(result.notification_ids)
-    _email_on_commit(org.pk, result.notification_ids)
+    email_on_commit(org.pk, result.notification_ids)
     return result
-
-
-def _email_on_commit(org_id: int, notification_ids: list[int]) -> None:
-    if not notification_ids:
-        return
-    from .tasks import send_reminder_emails
-
-    chunks = [
-        notification_ids[i : i + EMAIL_CHUNK] for i in range(0, len(notification_ids), EMAIL_CHUNK)
-    ]
-
-    def enqueue():
-        for chunk in chunks:
-            send_reminder_emails.apply_async(kwargs={"org_id": org_id, "notification_ids": chunk})
-
-    transaction.on_commit(enqueue)

@@ -32,7 +32,8 @@ from django.utils.translation import gettext as _
 from psycopg2.extras import execute_values
 
 from orgs import audit, policy
-from orgs.models import Department, Membership, Organization
+from orgs.models import Department, Membership, Notification, Organization
+from orgs.notifications import notify, notify_many
 from orgs.people_rules import department_subtree
 from orgs.policy import Action
 
@@ -55,6 +56,7 @@ from ..models import (
     ReviewCycle,
     ReviewStatus,
 )
+from . import delegates
 
 #: The final score's components as the cycle stores their weights (docs/DOMAIN.md rule R54).
 WEIGHT_FIELDS = ("weight_manager", "weight_achievement", "weight_self", "weight_growth")
@@ -75,8 +77,6 @@ MAX_WINDOW_DAYS = 366
 MAX_DAYS_AFTER_WINDOW = 180
 #: Agreements per launch batch: the launch's statements stay bounded whatever the headcount.
 LAUNCH_BATCH = 500
-#: Notices per email task.
-EMAIL_CHUNK = 100
 
 CYCLE_FIELDS = (
     "name",
@@ -1124,9 +1124,9 @@ def cycle_launch(*, cycle: ReviewCycle, actor: Membership) -> ReviewCycle:
     return cycle
 
 
-def _notify_launch(cycle: ReviewCycle, reviews: list[NewReview]) -> list[int]:
+def _notify_launch(cycle: ReviewCycle, reviews: list[NewReview]) -> None:
     """One inbox notice per reviewee (their review) and one per reviewer (how many reviews
-    they write), made in one INSERT; returns the notices' ids for the email tasks."""
+    they write), made in a few INSERTs and emailed after commit."""
     org = cycle.org
     notes = []
     per_reviewer: dict[int, int] = defaultdict(int)
@@ -1147,14 +1147,14 @@ def _notify_launch(cycle: ReviewCycle, reviews: list[NewReview]) -> list[int]:
     for review in reviews:
         if review.reviewee_id in active:
             notes.append(
-                (
-                    org.pk,
-                    review.reviewee_id,
-                    "review.launched",
-                    title,
-                    body,
-                    f"{prefix}{review.pk}/",
-                    now,
+                Notification(
+                    org_id=org.pk,
+                    recipient_id=review.reviewee_id,
+                    kind="review.launched",
+                    title=title,
+                    body=body,
+                    url=f"{prefix}{review.pk}/",
+                    created_at=now,
                 )
             )
         if review.reviewer_id in active:
@@ -1169,25 +1169,17 @@ def _notify_launch(cycle: ReviewCycle, reviews: list[NewReview]) -> list[int]:
             else _("A review to write in “%(cycle)s”")
         ) % {"n": count, "cycle": cycle.name}
         notes.append(
-            (org.pk, reviewer_id, "review.to_write", title[:200], body, my_reviews_path(org), now)
+            Notification(
+                org_id=org.pk,
+                recipient_id=reviewer_id,
+                kind="review.to_write",
+                title=title[:200],
+                body=body,
+                url=my_reviews_path(org),
+                created_at=now,
+            )
         )
-    rows = _insert(
-        "orgs_notification",
-        ("org_id", "recipient_id", "kind", "title", "body", "url", "created_at"),
-        notes,
-        "id",
-    )
-    return [row[0] for row in rows]
-
-
-def _email_on_commit(org_id: int, ids: list[int]) -> None:
-    from orgs.reminders.tasks import send_reminder_emails
-
-    for start in range(0, len(ids), EMAIL_CHUNK):
-        chunk = ids[start : start + EMAIL_CHUNK]
-        transaction.on_commit(
-            lambda chunk=chunk: send_reminder_emails.delay(org_id=org_id, notification_ids=chunk)
-        )
+    notify_many(org_id=org.pk, notices=notes)
 
 
 def launch_run(cycle_id: int, *, org_id: int, progress=None) -> dict:
@@ -1229,7 +1221,7 @@ def launch_run(cycle_id: int, *, org_id: int, progress=None) -> dict:
         "without_reviewer": sum(1 for r in created if r.reviewer_id is None),
         "without_agreement": _without_agreement(cycle, [pk for pk in people if pk not in covered]),
     }
-    _email_on_commit(org_id, _notify_launch(cycle, created))
+    _notify_launch(cycle, created)
     ReviewCycle.objects.filter(org_id=org_id, pk=cycle_id).update(
         launch_status=LaunchStatus.DONE,
         launch_total=total,
@@ -1256,9 +1248,7 @@ def launch_failed(cycle_id: int, *, org_id: int, error: str) -> None:
 def is_reviewer_delegate(member: Membership, review: Review) -> bool:
     """A per-object grant to write ``review`` in the manager's place (django-guardian),
     given to this member's account directly."""
-    from guardian.shortcuts import get_user_perms
-
-    return "review_as_reviewer" in set(get_user_perms(member.user, review))
+    return delegates.holds_grant(member, review, "review_as_reviewer")
 
 
 def _lock_review(review: Review) -> Review:
@@ -1276,40 +1266,24 @@ def review_delegate_reviewer(*, review: Review, actor: Membership, delegate) -> 
     organisation or deactivated, the reviewee, the reviewer (who writes it anyway), a review
     whose manager part is done, a closed cycle, and a delegate who already holds the grant.
     Audited; the delegate is told."""
-    from guardian.shortcuts import assign_perm
-
     _require(actor, review)
     review = _lock_review(review)
     ensure_cycle_open(review)
-    if (
-        not isinstance(delegate, Membership)
-        or delegate.org_id != review.org_id
-        or not delegate.is_active
-    ):
-        raise ValidationError({"delegate": _("Choose an active member of this organisation.")})
+    delegate = delegates.active_member(review, delegate)
     if delegate.pk == review.reviewee_id:
         raise ValidationError({"delegate": _("Nobody reviews themselves.")})
     if delegate.pk == review.reviewer_id:
         raise ValidationError({"delegate": _("The reviewer writes this review already.")})
     if review.manager_submitted_at is not None:
         raise ValidationError(_("The manager review is submitted; there is nothing to delegate."))
-    if is_reviewer_delegate(delegate, review):
-        raise ValidationError(
-            {
-                "delegate": _("%(name)s may review already.")
-                % {"name": delegate.user.get_full_name()}
-            }
-        )
-    assign_perm("reviews.review_as_reviewer", delegate.user, review)
-    audit.record(
-        org=review.org,
+    delegates.grant(
+        review,
         actor=actor,
+        delegate=delegate,
+        codename="review_as_reviewer",
         action="review.delegate_reviewer",
-        obj=review,
-        changes={"delegate": {"old": None, "new": delegate.user.get_full_name()}},
+        already=_("%(name)s may review already."),
     )
-    from orgs.notifications import notify
-
     notify(
         recipient=delegate,
         kind="review.delegated",
@@ -1323,23 +1297,14 @@ def review_delegate_reviewer(*, review: Review, actor: Membership, delegate) -> 
 @transaction.atomic
 def review_revoke_delegate(*, review: Review, actor: Membership, delegate) -> Review:
     """HR takes back a delegate's grant to write ``review``. Audited."""
-    from guardian.shortcuts import remove_perm
-
     _require(actor, review)
     review = _lock_review(review)
-    if (
-        not isinstance(delegate, Membership)
-        or delegate.org_id != review.org_id
-        or not is_reviewer_delegate(delegate, review)
-    ):
-        raise ValidationError({"delegate": _("That person is not a delegate here.")})
-    remove_perm("reviews.review_as_reviewer", delegate.user, review)
-    audit.record(
-        org=review.org,
+    delegates.revoke(
+        review,
         actor=actor,
+        delegate=delegate,
+        codename="review_as_reviewer",
         action="review.revoke_delegate",
-        obj=review,
-        changes={"delegate": {"old": delegate.user.get_full_name(), "new": None}},
     )
     return review
 

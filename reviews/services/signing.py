@@ -50,6 +50,7 @@ from ..models import (
     SignerRole,
 )
 from ..org_settings import STATEMENT_SETTINGS
+from . import delegates
 from .agreements import activate, hr_members, lock, record_event, set_status, tell
 
 AUTH_METHOD = "password"
@@ -66,9 +67,7 @@ def statement_for(org: Organization, signer_role: str) -> str:
 
 def _is_delegate(member: Membership, agreement: Agreement) -> bool:
     """A per-object grant to countersign (django-guardian), given to this user directly."""
-    from guardian.shortcuts import get_user_perms
-
-    return "sign_agreement" in set(get_user_perms(member.user, agreement))
+    return delegates.holds_grant(member, agreement, "sign_agreement")
 
 
 def expected_signer_role(agreement: Agreement, signer: Membership) -> str:
@@ -500,16 +499,6 @@ DELEGABLE_STATUSES = (
 )
 
 
-def _delegate_member(agreement: Agreement, delegate) -> Membership:
-    if (
-        not isinstance(delegate, Membership)
-        or delegate.org_id != agreement.org_id
-        or not delegate.is_active
-    ):
-        raise ValidationError({"delegate": _("Choose an active member of this organisation.")})
-    return delegate
-
-
 @transaction.atomic
 def agreement_delegate_signer(
     *, agreement: Agreement, actor: Membership, delegate: Membership
@@ -520,13 +509,11 @@ def agreement_delegate_signer(
     Refused: someone outside the organisation or deactivated, the person themselves, the
     manager of record (who countersigns anyway), an agreement already countersigned or
     ended, and a delegate who already holds the grant. Audited; the delegate is told."""
-    from guardian.shortcuts import assign_perm
-
     agreement = lock(agreement)
     if not isinstance(actor, Membership):
         raise PermissionDenied("agreements are changed by members of the organisation")
     policy.require(actor, Action.DELEGATE_SIGNER, agreement)
-    delegate = _delegate_member(agreement, delegate)
+    delegate = delegates.active_member(agreement, delegate)
     if delegate.pk == agreement.employee_id:
         raise ValidationError({"delegate": _("The person cannot countersign their own agreement.")})
     if delegate.pk == agreement.manager_id:
@@ -536,20 +523,13 @@ def agreement_delegate_signer(
             _("This agreement is %(status)s; its countersignature is no longer to come.")
             % {"status": agreement.get_status_display().lower()}
         )
-    if _is_delegate(delegate, agreement):
-        raise ValidationError(
-            {
-                "delegate": _("%(name)s may countersign already.")
-                % {"name": delegate.user.get_full_name()}
-            }
-        )
-    assign_perm("reviews.sign_agreement", delegate.user, agreement)
-    audit.record(
-        org=agreement.org,
+    delegates.grant(
+        agreement,
         actor=actor,
+        delegate=delegate,
+        codename="sign_agreement",
         action="agreement.delegate_signer",
-        obj=agreement,
-        changes={"delegate": {"old": None, "new": delegate.user.get_full_name()}},
+        already=_("%(name)s may countersign already."),
     )
     tell(
         [delegate],
@@ -567,24 +547,15 @@ def agreement_revoke_delegate(
 ) -> Agreement:
     """HR (or an org admin) takes back a delegate's countersignature of ``agreement``: the
     per-object grant is removed, so the delegate can no longer countersign. Audited."""
-    from guardian.shortcuts import remove_perm
-
     agreement = lock(agreement)
     if not isinstance(actor, Membership):
         raise PermissionDenied("agreements are changed by members of the organisation")
     policy.require(actor, Action.DELEGATE_SIGNER, agreement)
-    if (
-        not isinstance(delegate, Membership)
-        or delegate.org_id != agreement.org_id
-        or not _is_delegate(delegate, agreement)
-    ):
-        raise ValidationError({"delegate": _("That person is not a delegate here.")})
-    remove_perm("reviews.sign_agreement", delegate.user, agreement)
-    audit.record(
-        org=agreement.org,
+    delegates.revoke(
+        agreement,
         actor=actor,
+        delegate=delegate,
+        codename="sign_agreement",
         action="agreement.revoke_delegate",
-        obj=agreement,
-        changes={"delegate": {"old": delegate.user.get_full_name(), "new": None}},
     )
     return agreement

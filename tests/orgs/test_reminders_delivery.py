@@ -17,7 +17,8 @@ from django.test.utils import CaptureQueriesContext
 from kra_platform import rls
 from orgs.models import Notification, Organization, Reminder
 from orgs.reminders import engine, registry
-from orgs.reminders.tasks import reminders_daily, run_reminders, send_reminder_emails
+from orgs.reminders.tasks import reminders_daily, run_reminders
+from orgs.tasks import send_notification_emails
 from reviews.models import Agreement
 from tests.factories import MembershipFactory
 
@@ -76,7 +77,7 @@ def test_a_real_worker_runs_the_pass_and_emails_each_reminder_once(
     again = run_reminders.apply_async(kwargs={"org_id": org_a.pk, "day": DUE.isoformat()})
     assert again.get(timeout=30) == 0
     # The email task again for the same notice: nothing more.
-    resend = send_reminder_emails.apply_async(
+    resend = send_notification_emails.apply_async(
         kwargs={"org_id": org_a.pk, "notification_ids": [reminder.notification_id]}
     )
     assert resend.get(timeout=30) == 0
@@ -106,7 +107,7 @@ def test_the_fan_out_is_a_platform_task_and_the_pass_a_tenant_task():
 
     assert isinstance(reminders_daily, PlatformTask)
     assert isinstance(run_reminders, TenantTask)
-    assert isinstance(send_reminder_emails, TenantTask)
+    assert isinstance(send_notification_emails, TenantTask)
 
 
 @pytest.mark.django_db(transaction=True)
