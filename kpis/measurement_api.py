@@ -9,6 +9,7 @@ from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from kra_platform.api import KeysetPagination
 from orgs.api.base import OrgPrimaryKeyRelatedField, OrgScopedViewSet
 from orgs.api.query import read_query
 from orgs.api.schema import documents_tenant_errors
@@ -95,6 +96,13 @@ class BulkRefusalSerializer(serializers.Serializer):
     detail = serializers.CharField(required=False)
 
 
+class MeasurementPages(KeysetPagination):
+    """Newest period first; a page follows on from the last one's ``next`` link (an
+    organisation holds millions of values: no page counts them)."""
+
+    ordering = ("-period_start", "-entered_at", "-id")
+
+
 @extend_schema_view(list=extend_schema(parameters=[MeasurementFilterSerializer]))
 @documents_tenant_errors
 class MeasurementViewSet(
@@ -108,9 +116,10 @@ class MeasurementViewSet(
     line and HR read, record and confirm them (docs/DOMAIN.md rule R40)."""
 
     queryset = Measurement.objects.select_related("kpi", "person__user").order_by(
-        "-period_start", "-entered_at", "-id"
+        *MeasurementPages.ordering
     )
     serializer_class = MeasurementSerializer
+    pagination_class = MeasurementPages
     required_action = Action.VIEW_RESULTS
     write_action = Action.RECORD_MEASUREMENT
     object_action = Action.RECORD_MEASUREMENT

@@ -16,7 +16,7 @@ from orgs.models import Membership, Organization
 from orgs.org_settings import org_setting
 
 from .measurements import period_containing
-from .models import KPI, Measurement, Score, ScoreScope, ScoreWindow
+from .models import KPI, Measurement, RollupState, Score, ScoreScope, ScoreWindow
 from .policy import visible_person_ids
 
 #: The source reference of a value entered on "My KPIs": one per KPI and period, so
@@ -152,10 +152,8 @@ def recent_values(member: Membership, kpi: KPI, limit: int = 10) -> list[Measure
 
 
 def scores_computed_at(org: Organization) -> datetime.datetime | None:
-    """When the organisation's scores were last computed (None: never).
-
-    A rollup stamps every row it writes with its own time and deletes the rows it did not
-    write, in one transaction (kpis/rollups.py), so all of an organisation's rows carry the
-    same time and any one of them says it: one index probe, not a scan of millions of rows."""
-    times = Score.objects.filter(org=org).order_by().values_list("computed_at", flat=True)[:1]
+    """When the organisation's scores were last computed (None: never): its ``RollupState``,
+    one row by its key (a run writes only the scores that changed, so the score rows do not
+    say it)."""
+    times = RollupState.objects.filter(org=org).values_list("computed_at", flat=True)
     return next(iter(times), None)

@@ -186,7 +186,10 @@ class Measurement(models.Model):
         indexes = [
             models.Index(fields=["org", "kpi", "person", "period_start"]),
             models.Index(fields=["org", "person", "period_start"]),
-            models.Index(fields=["org", "period_start"]),
+            # The list's order: its first page, and each next one from where the last ended.
+            models.Index(
+                fields=["org", "-period_start", "-entered_at", "-id"], name="measurement_newest"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -240,3 +243,22 @@ class Score(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope} {self.scope_id} {self.period_start}: {self.achievement}"
+
+
+class RollupState(models.Model):
+    """When an organisation's scores were last computed (``kpis/rollups.py``): one row per
+    organisation, written at the end of each rollup. A score row's own ``computed_at`` is
+    when that row last changed, since a run writes only what changed."""
+
+    org = models.OneToOneField(
+        Organization, on_delete=models.CASCADE, primary_key=True, related_name="rollup_state"
+    )
+    computed_at = models.DateTimeField()
+    #: The day the run's year to date ended on.
+    as_of = models.DateField()
+    #: The organisation's scores after the run, and how many of them the run wrote or removed.
+    scores = models.PositiveIntegerField(default=0)
+    written = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.org_id}: {self.computed_at:%Y-%m-%d %H:%M}"

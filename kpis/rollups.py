@@ -18,9 +18,13 @@ Completeness beside every score: periods with data / periods expected, summed ov
 score covers. Stored: a KPI's own periods and its year to date, and every other scope per
 month and for the year to date; ``Score.achievement`` NULL means no data.
 
-Each statement is ``INSERT … SELECT … GROUP BY … ON CONFLICT DO UPDATE``, then the rows this
-run did not write are deleted: the whole run is one transaction, so running it twice gives
-the same rows, and a run interrupted half way leaves the previous rows untouched.
+Each scope's rows are grouped by ``INSERT … SELECT … GROUP BY`` into a temporary table of
+this run's scores, which is compared with the stored ones by key (one hash join): only the
+rows that are new or changed are written (``INSERT … ON CONFLICT DO UPDATE``) and the rows
+that are no longer scores are deleted, so a nightly run that changes little writes little.
+``computed_at`` on a row is when it last changed; ``RollupState`` holds when the
+organisation's scores were last computed. The whole run is one transaction: running it twice
+gives the same rows, and a run interrupted half way leaves the previous rows untouched.
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ from orgs.models import Organization
 from orgs.org_settings import org_setting
 
 from .measurements import fiscal_year
+from .models import RollupState
 
 _CLAMP = "GREATEST(0::numeric, LEAST(%(cap)s::numeric, {}))"
 
@@ -149,21 +154,22 @@ FROM j
 JOIN kpis_kpi kp ON kp.id = j.kpi_id
 JOIN kras_kra k ON k.id = kp.kra_id;
 
-DROP TABLE IF EXISTS pg_temp.rollup_windows;
-CREATE TEMP TABLE rollup_windows ON COMMIT DROP AS
-SELECT 'period'::text AS win, s::date AS w_start,
-       (s + interval '1 month' - interval '1 day')::date AS w_end
-FROM generate_series(%(fy_start)s::timestamp, %(as_of)s::timestamp, interval '1 month') AS s
-UNION ALL
-SELECT 'ytd', %(fy_start)s::date, %(fy_end)s::date;
+ANALYZE rollup_periods;
 
 DROP TABLE IF EXISTS pg_temp.rollup_kpis;
 CREATE TEMP TABLE rollup_kpis ON COMMIT DROP AS
-SELECT p.person_id, p.kpi_id, p.kra_id, p.kpi_weight, p.kra_weight, w.win, w.w_start, w.w_end,
+SELECT p.person_id, p.kpi_id, p.kra_id, p.kpi_weight, p.kra_weight, 'period'::text AS win,
+       date_trunc('month', p.p_start)::date AS w_start,
+       (date_trunc('month', p.p_start) + interval '1 month' - interval '1 day')::date AS w_end,
        avg(p.achievement) AS achievement, count(p.actual) AS with_data, count(*) AS expected
 FROM rollup_periods p
-JOIN rollup_windows w ON p.p_start BETWEEN w.w_start AND w.w_end
-GROUP BY p.person_id, p.kpi_id, p.kra_id, p.kpi_weight, p.kra_weight, w.win, w.w_start, w.w_end;
+GROUP BY p.person_id, p.kpi_id, p.kra_id, p.kpi_weight, p.kra_weight,
+         date_trunc('month', p.p_start)
+UNION ALL
+SELECT p.person_id, p.kpi_id, p.kra_id, p.kpi_weight, p.kra_weight, 'ytd', %(fy_start)s::date,
+       %(fy_end)s::date, avg(p.achievement), count(p.actual), count(*)
+FROM rollup_periods p
+GROUP BY p.person_id, p.kpi_id, p.kra_id, p.kpi_weight, p.kra_weight;
 
 DROP TABLE IF EXISTS pg_temp.rollup_kras;
 CREATE TEMP TABLE rollup_kras ON COMMIT DROP AS
@@ -185,23 +191,26 @@ GROUP BY person_id, win, w_start, w_end;
 """.replace("__HELD__", _HELD).replace("__ACHIEVEMENT__", ACHIEVEMENT_SQL)
 
 
-def _insert(select: str) -> str:
-    """One scope's rows: ``select`` gives (scope, scope_id, person_id, window, start, end,
-    achievement, with_data, expected), grouped as the scope needs."""
+_SCORES_TABLE = """
+DROP TABLE IF EXISTS pg_temp.rollup_scores;
+CREATE TEMP TABLE rollup_scores (
+  scope text, scope_id bigint, person_id bigint, win text, w_start date, w_end date,
+  achievement numeric, with_data integer, expected integer, completeness numeric
+) ON COMMIT DROP;
+"""
+
+
+def _scored(select: str) -> str:
+    """One scope's rows as this run's scores: ``select`` gives (scope, scope_id, person_id,
+    window, start, end, achievement, with_data, expected), grouped as the scope needs."""
     return """
-INSERT INTO kpis_score (org_id, scope, scope_id, person_id, "window", period_start,
-                        period_end, achievement, periods_with_data, periods_expected,
-                        completeness, computed_at)
-SELECT %(org)s, s.scope, s.scope_id, s.person_id, s.win, s.w_start, s.w_end,
-       round(s.achievement, 6), s.with_data, s.expected,
-       round(s.with_data::numeric / NULLIF(s.expected, 0), 6), %(now)s
-FROM (__SELECT__) AS s
-ON CONFLICT ON CONSTRAINT score_once_per_scope_and_period DO UPDATE SET
-  period_end = EXCLUDED.period_end, achievement = EXCLUDED.achievement,
-  periods_with_data = EXCLUDED.periods_with_data,
-  periods_expected = EXCLUDED.periods_expected, completeness = EXCLUDED.completeness,
-  computed_at = EXCLUDED.computed_at;
-""".replace("__SELECT__", select)
+SELECT s.scope, s.scope_id, s.person_id, s.win, s.w_start, s.w_end, round(s.achievement, 6),
+       s.with_data, s.expected, round(s.with_data::numeric / NULLIF(s.expected, 0), 6)
+FROM (__SELECT__) AS s""".replace("__SELECT__", select)
+
+
+def _insert(select: str) -> str:
+    return "INSERT INTO rollup_scores " + _scored(select)
 
 
 _SCORES = [
@@ -249,8 +258,50 @@ _SCORES = [
     ),
 ]
 
-# What this run did not write is no longer a score (a value deleted, a role ended).
-_STALE = "DELETE FROM kpis_score WHERE org_id = %(org)s AND computed_at <> %(now)s"
+# This run's scores against the stored ones, by key: what is new, what changed, what is no
+# longer a score (a value deleted, a role ended). Only those rows are written: a run that
+# changes nothing writes nothing.
+_CHANGES = """
+DROP TABLE IF EXISTS pg_temp.rollup_changes;
+CREATE TEMP TABLE rollup_changes ON COMMIT DROP AS
+SELECT k.id AS score_id, s.*
+FROM rollup_scores s
+FULL OUTER JOIN (
+  SELECT id, scope, scope_id, person_id, "window", period_start, period_end, achievement,
+         periods_with_data, periods_expected, completeness
+  FROM kpis_score WHERE org_id = %(org)s
+) k ON (coalesce(k.person_id, 0), k.scope, k.scope_id, k."window", k.period_start)
+     = (coalesce(s.person_id, 0), s.scope, s.scope_id, s.win, s.w_start)
+WHERE k.id IS NULL OR s.scope IS NULL
+   OR (k.period_end, k.achievement, k.periods_with_data, k.periods_expected, k.completeness)
+      IS DISTINCT FROM (s.w_end, s.achievement, s.with_data, s.expected, s.completeness);
+"""
+
+_APPLY = [
+    # No longer a score.
+    """DELETE FROM kpis_score k USING rollup_changes c
+       WHERE k.org_id = %(org)s AND k.id = c.score_id AND c.scope IS NULL""",
+    # Changed or new: an upsert of those rows only.
+    """INSERT INTO kpis_score (org_id, scope, scope_id, person_id, "window", period_start,
+                               period_end, achievement, periods_with_data, periods_expected,
+                               completeness, computed_at)
+       SELECT %(org)s, c.scope, c.scope_id, c.person_id, c.win, c.w_start, c.w_end,
+              c.achievement, c.with_data, c.expected, c.completeness, %(now)s
+       FROM rollup_changes c WHERE c.scope IS NOT NULL
+       ON CONFLICT ON CONSTRAINT score_once_per_scope_and_period DO UPDATE SET
+         period_end = EXCLUDED.period_end, achievement = EXCLUDED.achievement,
+         periods_with_data = EXCLUDED.periods_with_data,
+         periods_expected = EXCLUDED.periods_expected, completeness = EXCLUDED.completeness,
+         computed_at = EXCLUDED.computed_at""",
+]
+
+_COUNTS = """
+SELECT (SELECT count(*) FROM kpis_score WHERE org_id = %(org)s),
+       count(*) FILTER (WHERE scope IS NULL),
+       count(*) FILTER (WHERE scope IS NOT NULL AND score_id IS NOT NULL),
+       count(*) FILTER (WHERE score_id IS NULL)
+FROM rollup_changes
+"""
 
 
 def _statements(script: str) -> list[str]:
@@ -263,6 +314,11 @@ class RollupRun:
     as_of: datetime.date
     fiscal_year_start: datetime.date
     computed_at: datetime.datetime
+    #: The organisation's scores after the run, and what the run wrote of them.
+    scores: int = 0
+    removed: int = 0
+    changed: int = 0
+    added: int = 0
 
 
 def rollup_parameters(org: Organization, as_of: datetime.date | None = None) -> dict:
@@ -279,32 +335,59 @@ def rollup_parameters(org: Organization, as_of: datetime.date | None = None) -> 
     }
 
 
+#: Planner settings for the run's statements, each restored when the run ends (the caller's
+#: transaction may go on). Every statement joins or groups whole sets: hash joins suit them at
+#: any size, but with statistics taken while the tables were nearly empty (a new tenant before
+#: autovacuum's next analyse) the planner picks nested loops, and a statement of seconds runs
+#: for many minutes. The memory lets the groupings of a large tenant stay off disk.
+_SETTINGS = {"enable_nestloop": "off", "work_mem": "64MB"}
+
+
+def _run(cursor, params: dict) -> tuple[int, int, int, int]:
+    for statement in [*_statements(_PERIODS), *_statements(_SCORES_TABLE), *_SCORES]:
+        cursor.execute(statement, params)
+    cursor.execute("ANALYZE rollup_scores")
+    for statement in [*_statements(_CHANGES), *_APPLY]:
+        cursor.execute(statement, params)
+    cursor.execute(_COUNTS, params)
+    return cursor.fetchone()
+
+
 @transaction.atomic
 def rollup_organization(org_id: int, *, as_of: datetime.date | None = None) -> RollupRun:
     """Recompute every score of the organisation, in one transaction (see the module's
-    docstring). ``as_of`` (default: today in the organisation's time zone) ends the year
-    to date."""
+    docstring), and note the run in its ``RollupState``. ``as_of`` (default: today in the
+    organisation's time zone) ends the year to date."""
     org = Organization.objects.get(pk=org_id)
     params = rollup_parameters(org, as_of)
-    # Two runs of one organisation take turns, so neither deletes what the other wrote.
     with connection.cursor() as cursor:
+        # Two runs of one organisation take turns, so neither undoes what the other wrote.
         cursor.execute("SELECT pg_advisory_xact_lock(hashtext('kpis.rollup'), %s)", [org.pk])
-        # Every statement joins whole sets, which hash joins suit at any size. With statistics
-        # taken while the tables were nearly empty (a new tenant before autovacuum's next
-        # analyse) the planner picks nested loops instead, and a statement of seconds runs
-        # for many minutes. Off for the run, then back as it was.
-        cursor.execute("SELECT current_setting('enable_nestloop')")
-        (nestloop,) = cursor.fetchone()
-        cursor.execute("SELECT set_config('enable_nestloop', 'off', true)")
-        for statement in _statements(_PERIODS):
-            cursor.execute(statement, params)
-        for statement in _SCORES:
-            cursor.execute(statement, params)
-        cursor.execute(_STALE, params)
-        cursor.execute("SELECT set_config('enable_nestloop', %s, true)", [nestloop])
+        before = {}
+        for name, value in _SETTINGS.items():
+            cursor.execute(
+                "SELECT current_setting(%s), set_config(%s, %s, true)", [name] * 2 + [value]
+            )
+            before[name] = cursor.fetchone()[0]
+        scores, removed, changed, added = _run(cursor, params)
+        for name, value in before.items():
+            cursor.execute("SELECT set_config(%s, %s, true)", [name, value])
+    RollupState.objects.update_or_create(
+        org=org,
+        defaults={
+            "computed_at": params["now"],
+            "as_of": params["as_of"],
+            "scores": scores,
+            "written": removed + changed + added,
+        },
+    )
     return RollupRun(
         org_id=org.pk,
         as_of=params["as_of"],
         fiscal_year_start=params["fy_start"],
         computed_at=params["now"],
+        scores=scores,
+        removed=removed,
+        changed=changed,
+        added=added,
     )

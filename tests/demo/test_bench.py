@@ -52,6 +52,9 @@ def test_bench_builds_the_tenant_and_reports_rollup_and_pages(settings, tmp_path
     assert tenant["kras"] >= 5 * 29 and tenant["measurements"] > 0
     rollup = report["rollup"]
     assert rollup["groups"] > 0 and rollup["floor_median"] > 0 and rollup["ratio"] > 0
+    # The seed computed every score: the timed runs write none; the run without any, all.
+    assert rollup["rollup_written"] == [0]
+    assert rollup["rewrite_written"] == tenant["scores"] > 0 and rollup["rewrite_seconds"] > 0
     pages = {p["page"]: p for p in report["pages"]}
     assert set(pages) == PAGES
     for name, page in pages.items():

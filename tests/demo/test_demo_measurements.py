@@ -1,5 +1,6 @@
 """The demo's results: a year of measurements for the people holding KPIs, and their scores."""
 
+import random
 from collections import Counter
 from decimal import Decimal
 from io import StringIO
@@ -7,7 +8,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from demo.measurements import measurements_seed
+from demo.measurements import measurements_seed, value_for
 from kpis.measurement_selectors import score_status
 from kpis.models import KPI, Direction, Measurement, MeasureType, Score, ScoreScope, ScoreWindow
 from kras.models import KRA, KRALevel
@@ -146,8 +147,12 @@ def test_values_respect_each_kpis_kind():
     flags = set(Measurement.objects.filter(kpi=done).values_list("value", flat=True))
     assert flags == {Decimal(0), Decimal(1)}
     bands = list(Measurement.objects.filter(kpi=band).values_list("value", flat=True))
-    inside = [v for v in bands if 70 <= v <= 85]
-    assert inside and len(inside) < len(bands)  # mostly in the band, some outside
-    assert all(Decimal(40) <= v <= Decimal(100) for v in bands)
+    assert bands and all(Decimal(40) <= v <= Decimal(100) for v in bands)
+    # Which values fall in the band depends on each person's draw (seeded by ids, which the
+    # tests before this one move); the rule itself: a period on target lands in the band, a
+    # shortfall outside it.
+    rng = random.Random(7)
+    assert all(70 <= value_for(band, 1.0, rng) <= 85 for _ in range(50))
+    assert all(not 70 <= value_for(band, 0.8, rng) <= 85 for _ in range(50))
     percents = Measurement.objects.filter(org=org, kpi__measure_type=MeasureType.PERCENT)
     assert all(0 <= v <= 100 for v in percents.values_list("value", flat=True))

@@ -14,8 +14,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kpis import rollups, scoring
+from kpis.measurement_selectors import scores_computed_at
 from kpis.measurements import measurement_bulk_upsert, period_containing
-from kpis.models import KPI, Score
+from kpis.models import KPI, RollupState, Score
 from kras.models import KRALevel
 from roles.models import RoleAssignment
 from tests.factories import MembershipFactory, OrganizationFactory
@@ -136,6 +137,30 @@ def test_running_the_rollup_twice_gives_identical_rows(measured):
     assert set(Score.objects.filter(org=measured).values_list("pk", flat=True)) == ids
 
 
+def test_a_run_writes_only_the_scores_that_changed(measured, bob):
+    first = rollups.rollup_organization(measured.pk, as_of=AS_OF)
+    assert first.added == first.scores == Score.objects.filter(org=measured).count()
+    stamps = dict(Score.objects.filter(org=measured).values_list("pk", "computed_at"))
+
+    again = rollups.rollup_organization(measured.pk, as_of=AS_OF)
+    assert (again.added, again.changed, again.removed) == (0, 0, 0)
+    assert dict(Score.objects.filter(org=measured).values_list("pk", "computed_at")) == stamps
+    state = RollupState.objects.get(org=measured)
+    assert state.computed_at == again.computed_at > first.computed_at
+    assert (state.scores, state.written) == (first.scores, 0)
+    assert scores_computed_at(measured) == again.computed_at
+
+    value = bob.measurements.get(period_start=datetime.date(2026, 1, 1))
+    value.value += 7
+    value.save(update_fields=["value"])
+    third = rollups.rollup_organization(measured.pk, as_of=AS_OF)
+    moved = Score.objects.filter(org=measured, computed_at=third.computed_at)
+    assert third.changed == moved.count() > 0 and third.added == third.removed == 0
+    # Only scores that cover that value moved: none of another person's.
+    assert set(moved.exclude(person=None).values_list("person_id", flat=True)) == {bob.pk}
+    assert Score.objects.filter(org=measured).count() == third.scores == first.scores
+
+
 def test_an_interrupted_run_changes_nothing_and_the_next_run_completes_it(measured, bob):
     rollups.rollup_organization(measured.pk, as_of=AS_OF)
     before = _rows(measured)
@@ -151,9 +176,9 @@ def test_an_interrupted_run_changes_nothing_and_the_next_run_completes_it(measur
             }
         ],
     )
-    # The worker dies after the KPI and KRA scores are written, before the rest.
-    half = [*rollups._SCORES[:3], "SELECT pg_terminate_backend(-1) FROM nowhere_at_all"]
-    with mock.patch.object(rollups, "_SCORES", half), pytest.raises(Exception):  # noqa: B017
+    # The worker dies after the stale scores are deleted, before the changed ones are written.
+    half = [*rollups._APPLY[:1], "SELECT pg_terminate_backend(-1) FROM nowhere_at_all"]
+    with mock.patch.object(rollups, "_APPLY", half), pytest.raises(Exception):  # noqa: B017
         rollups.rollup_organization(measured.pk, as_of=AS_OF)
     assert _rows(measured) == before
     rollups.rollup_organization(measured.pk, as_of=AS_OF)

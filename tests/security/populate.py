@@ -25,7 +25,7 @@ import factory
 from django.utils import timezone
 
 from kpis.measurements import period_containing
-from kpis.models import KPI, Measurement, MeasurementStatus, Score
+from kpis.models import KPI, Measurement, MeasurementStatus, RollupState, Score
 from kpis.template_library import template_content_from_role
 from kra_platform.canonical import canonical_text, sha256_hex
 from kras.models import (
@@ -427,6 +427,10 @@ def populate_org(*, slug: str, marker: str) -> PopulatedOrg:
         periods_expected=2,
         completeness="0.5",
         computed_at=timezone.now(),
+    )
+    RollupState.objects.update_or_create(
+        org=org,
+        defaults={"computed_at": score.computed_at, "as_of": month_start, "scores": 1},
     )
 
     # An agreement of the target's, with a growth goal, a comment, a frozen version, a

@@ -2207,7 +2207,10 @@ def _nothing_of(org: PopulatedOrg, response) -> str | None:
 
 
 def _lists_nothing(data: dict) -> bool:
-    # A paginated list counts its rows; the cascade tree counts its KRAs.
+    # A paginated list counts its rows (a keyset-paginated one has none on its only page);
+    # the cascade tree counts its KRAs.
+    if "count" not in data and "results" in data:
+        return data["results"] == [] and data.get("next") is None
     return data.get("count", data.get("kra_count")) == 0
 
 
