@@ -20,6 +20,7 @@ from roles.models import Role
 
 from . import people as people_step
 from .agreements import DEFAULT_AGREEMENTS, agreements_seed
+from .checkins import checkins_seed
 from .data.organisation import OBJECTIVES
 from .data.positions import SCALE_FROM
 from .logins import DEMO_PASSWORD, Login, fixed_logins
@@ -109,6 +110,8 @@ def demo_seed(
         say(f"  agreements: {signed.active} in force, {signed.awaiting} awaiting a signature")
     results = measurements_seed(org, progress=progress).created if measurements else 0
     reviews_seed(org)
+    check_ins = checkins_seed(org)
+    say(f"  check-ins: {check_ins}")
     audit.record(
         org=org,
         actor=admin,

@@ -71,14 +71,22 @@ def _held_check_in_with(member: Membership, person: Membership) -> bool:
     ).exists()
 
 
+def _reads_as_review_delegate(member: Membership, check_in) -> bool:
+    from .selectors_checkins import read_as_review_delegate
+
+    return read_as_review_delegate(member, check_in)
+
+
 def decide_check_in(member: Membership, action: CheckInAction, obj=None) -> bool:
     """Check-ins are between a person and their manager (docs/DOMAIN.md rule R73). Without an
     object everyone may open the pages (their own check-ins, the actions they own). A
     person's check-ins are read by the person, their current manager, a former manager (the
     ones they held) and HR; recorded by the person and their current manager (the service
     refuses someone without a manager); edited by the person and the manager who held it.
-    An action is marked done or reopened by the person, the manager who held the check-in
-    and the current manager. Skip-level managers and department heads do not read a 1:1's notes."""
+    A member HR delegated to write a review of the person reads (only) the check-ins held
+    within that review's window, while the grant holds. An action is marked done or reopened
+    by the person, the manager who held the check-in and the current manager. Skip-level
+    managers and department heads do not read a 1:1's notes."""
     if obj is None:
         return True
     if isinstance(obj, Membership):
@@ -94,7 +102,9 @@ def decide_check_in(member: Membership, action: CheckInAction, obj=None) -> bool
     if action == CheckInAction.VIEW_CHECK_INS:
         if own or current_manager or is_hr(member) or held_by == member.pk:
             return True
-        return isinstance(obj, Membership) and _held_check_in_with(member, person)
+        if isinstance(obj, Membership):
+            return _held_check_in_with(member, person)
+        return _reads_as_review_delegate(member, check_in)
     if action == CheckInAction.RECORD_CHECK_IN:
         return own or current_manager
     if action == CheckInAction.EDIT_CHECK_IN:

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from guardian.shortcuts import get_objects_for_user
 
 from orgs.models import Membership
 from orgs.policy import is_hr
@@ -19,6 +20,7 @@ from .models import (
     CheckIn,
     CheckInAction,
     CheckInTopic,
+    Review,
 )
 
 
@@ -32,6 +34,57 @@ def _with_content(queryset: QuerySet[CheckIn]) -> QuerySet[CheckIn]:
             queryset=CheckInAction.objects.select_related("owner__user").order_by("due_date", "id"),
         ),
     )
+
+
+def delegated_reviews(member: Membership) -> QuerySet[Review]:
+    """The reviews ``member`` writes in the reviewer's place: django-guardian's per-object
+    ``reviews.review_as_reviewer`` grant, while it holds (docs/DOMAIN.md rule R59)."""
+    return get_objects_for_user(
+        member.user,
+        "reviews.review_as_reviewer",
+        Review.objects.filter(org_id=member.org_id),
+        with_superuser=False,
+        accept_global_perms=False,
+    )
+
+
+def _windows_holding(reviews: QuerySet[Review], employee_id, held_on) -> QuerySet[Review]:
+    """Those of ``reviews`` of ``employee_id`` whose cycle's window holds ``held_on``."""
+    return reviews.filter(
+        reviewee_id=employee_id,
+        cycle__window_start__lte=held_on,
+        cycle__window_end__gte=held_on,
+    )
+
+
+def _in_delegated_window(member: Membership, prefix: str = "") -> Exists:
+    """A check-in (``prefix`` "check_in__" for its actions) held within the window of a review
+    of its person that ``member`` is delegated on."""
+    held_on = OuterRef(f"{prefix}held_on")
+    return Exists(
+        _windows_holding(delegated_reviews(member), OuterRef(f"{prefix}employee_id"), held_on)
+    )
+
+
+def readable_by(member: Membership, prefix: str = "") -> Q:
+    """The check-ins (``prefix`` "check_in__" for their actions) ``member`` may read, as a
+    filter: their own, their direct reports', those they held, those of a review's window they
+    are delegated on, and everyone's for HR (docs/DOMAIN.md rule R73)."""
+    if is_hr(member):
+        return Q(**{f"{prefix}org_id": member.org_id})
+    return (
+        Q(**{f"{prefix}employee": member})
+        | Q(**{f"{prefix}employee__manager": member})
+        | Q(**{f"{prefix}manager": member})
+        | Q(_in_delegated_window(member, prefix))
+    )
+
+
+def read_as_review_delegate(member: Membership, check_in: CheckIn) -> bool:
+    """Whether ``check_in`` was held within the window of a review of its person that
+    ``member`` is delegated on: read only, while the grant holds (docs/DOMAIN.md rule R73)."""
+    reviews = delegated_reviews(member)
+    return _windows_holding(reviews, check_in.employee_id, check_in.held_on).exists()
 
 
 def check_ins_of(*, person: Membership, viewer: Membership) -> QuerySet[CheckIn]:
@@ -81,13 +134,17 @@ def actions_owned_by(*, member: Membership, include_done: bool = False) -> Query
 
 
 def check_ins_in_window(
-    employee: Membership, start: datetime.date, end: datetime.date
+    employee: Membership, start: datetime.date, end: datetime.date, *, viewer: Membership
 ) -> list[CheckIn]:
-    """``employee``'s check-ins held from ``start`` to ``end`` (both included), oldest first,
-    with their KRAs and actions: what a review of that window shows. The caller has already
-    decided that its reader may see the review."""
+    """``employee``'s check-ins held from ``start`` to ``end`` (both included) that ``viewer``
+    may read (``readable_by``: a skip-level manager who sees the review does not read its
+    1:1s), oldest first, with their KRAs and actions: what a review of that window shows."""
     queryset = CheckIn.objects.filter(
-        org_id=employee.org_id, employee=employee, held_on__gte=start, held_on__lte=end
+        readable_by(viewer),
+        org_id=employee.org_id,
+        employee=employee,
+        held_on__gte=start,
+        held_on__lte=end,
     )
     return list(_with_content(queryset).order_by("held_on", "id"))
 

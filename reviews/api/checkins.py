@@ -1,17 +1,18 @@
 """Check-ins (1:1s) and their actions over the API: the same services, and the same
 messages, as the pages (docs/DOMAIN.md rules R71 to R75).
 
-Lists hold only what the caller may read: their own check-ins, those of their direct
-reports, those they held, and everyone's for HR and org admins. One they may not read
+Lists hold only what the caller may read (reviews/selectors_checkins.py ``readable_by``):
+their own check-ins, those of their direct reports, those they held, those of a review's
+window they are delegated on, and everyone's for HR and org admins. One they may not read
 answers 403; another organisation's 404.
 """
 
 from __future__ import annotations
 
-from django.db.models import Q
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
+from rest_framework.fields import empty
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
@@ -19,9 +20,10 @@ from orgs.api.base import OrgPrimaryKeyRelatedField, OrgScopedViewSet
 from orgs.api.query import read_query
 from orgs.api.schema import documents_tenant_errors
 from orgs.models import Membership
-from orgs.policy import Action, is_hr
+from orgs.policy import Action
 
 from ..models import CheckIn, CheckInAction, CheckInTopic
+from ..selectors_checkins import readable_by
 from ..services import checkins as services
 from ..services.checkins import ACTION_MAX_LENGTH, TEXT_MAX_LENGTH, ActionInput
 
@@ -121,6 +123,19 @@ class CheckInWriteSerializer(serializers.Serializer):
     actions = CheckInActionInputSerializer(many=True, required=False, default=list)
 
 
+class CheckInEditSerializer(CheckInWriteSerializer):
+    """A check-in's edit: every field is optional, and an omitted field (the date included)
+    stays as it is."""
+
+    # No field keeps the create's default: the schema would document one the edit never uses.
+    def get_fields(self):
+        fields = super().get_fields()
+        for field in fields.values():
+            field.required = False
+            field.default = empty
+        return fields
+
+
 class CheckInCreateSerializer(CheckInWriteSerializer):
     employee = OrgPrimaryKeyRelatedField(model=Membership)
 
@@ -154,15 +169,6 @@ def _action_inputs(rows) -> list[ActionInput]:
     ]
 
 
-def _visible(member: Membership, prefix: str = "") -> Q:
-    """The check-ins (``prefix`` "check_in__" for their actions) ``member`` may read."""
-    return (
-        Q(**{f"{prefix}employee": member})
-        | Q(**{f"{prefix}employee__manager": member})
-        | Q(**{f"{prefix}manager": member})
-    )
-
-
 # --- viewsets ---------------------------------------------------------------------------------
 
 _EMPTY = {204: OpenApiResponse(description="Deleted")}
@@ -172,7 +178,7 @@ _EMPTY = {204: OpenApiResponse(description="Deleted")}
     list=extend_schema(parameters=[CheckInFilterSerializer]),
     create=extend_schema(request=CheckInCreateSerializer, responses={201: CheckInSerializer}),
     partial_update=extend_schema(
-        request=CheckInWriteSerializer,
+        request=CheckInEditSerializer,
         responses={200: CheckInSerializer},
         description="Change a check-in within its edit window. Omitted fields stay as they "
         "are; ``actions`` lists actions to change (by ``id``), remove (``remove``) or add.",
@@ -210,15 +216,14 @@ class CheckInViewSet(
         if self.action == "create":
             return CheckInCreateSerializer
         if self.action == "partial_update":
-            return CheckInWriteSerializer
+            return CheckInEditSerializer
         return CheckInSerializer
 
     def scope_queryset(self, queryset):
         if self.action != "list":
             return queryset  # one check-in: the object policy answers 403 for one not theirs
         filters = read_query(self.request, CheckInFilterSerializer)
-        if not is_hr(self.membership):
-            queryset = queryset.filter(_visible(self.membership))
+        queryset = queryset.filter(readable_by(self.membership))
         if "employee" in filters:
             queryset = queryset.filter(employee_id=filters["employee"])
         if "held_from" in filters:
@@ -255,9 +260,7 @@ class CheckInViewSet(
 
     def update(self, request, *args, **kwargs):
         check_in = self.get_object()
-        data = CheckInWriteSerializer(
-            data=request.data, partial=True, context=self.get_serializer_context()
-        )
+        data = CheckInEditSerializer(data=request.data, context=self.get_serializer_context())
         data.is_valid(raise_exception=True)
         values = data.validated_data
         kras = values.get("kras")
@@ -298,8 +301,7 @@ class CheckInActionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Org
         if self.action != "list":
             return queryset
         filters = read_query(self.request, CheckInActionFilterSerializer)
-        if not is_hr(self.membership):
-            queryset = queryset.filter(_visible(self.membership, "check_in__"))
+        queryset = queryset.filter(readable_by(self.membership, "check_in__"))
         if filters["mine"]:
             queryset = queryset.filter(owner=self.membership)
         if filters["status"] == "open":

@@ -293,14 +293,15 @@ def review_self_assessment_save(
     old = review.status
     if submit:
         _refuse_missing(review, "self")
-        if review.manager_submitted_at is not None:
-            _compute(review)
         after = (
             ReviewStatus.READY_TO_SHARE
             if review.manager_submitted_at is not None
             else ReviewStatus.MANAGER_REVIEW
         )
         _set_status(review, after, self_submitted_at=timezone.now())
+        if review.manager_submitted_at is not None:
+            # Submitted now, the self rating and the progress count (R61).
+            _compute(review)
         _tell(
             [review.reviewer],
             review=review,
@@ -408,8 +409,11 @@ def review_manager_save(
 def score_components(review: Review) -> list[scoring.Component]:
     """The four components of docs/DOMAIN.md rule R25 on the cycle's scale: the manager's
     rating (KRA ratings weighted by KRA weight), KPI achievement through the cycle's bands,
-    the self rating likewise, and growth-plan progress mapped linearly."""
+    the self rating likewise, and growth-plan progress mapped linearly. The last two are the
+    person's part: absent until it is submitted, so a draft neither counts nor shows through
+    the breakdown (docs/DOMAIN.md rules R61, R63)."""
     cycle = review.cycle
+    submitted = review.self_submitted_at is not None
     items = list(review.items.filter(org_id=review.org_id))
     goals = list(review.goals.filter(org_id=review.org_id))
     manager = scoring.weighted_rating((row.weight, row.manager_rating) for row in items)
@@ -424,10 +428,15 @@ def score_components(review: Review) -> list[scoring.Component]:
         scoring.Component(
             "self",
             COMPONENT_LABELS["self"],
-            own if review.self_submitted_at is not None else None,
+            own if submitted else None,
             cycle.weight_self,
         ),
-        scoring.Component("growth", COMPONENT_LABELS["growth"], growth, cycle.weight_growth),
+        scoring.Component(
+            "growth",
+            COMPONENT_LABELS["growth"],
+            growth if submitted else None,
+            cycle.weight_growth,
+        ),
     ]
 
 

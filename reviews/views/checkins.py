@@ -217,6 +217,8 @@ def check_in_detail(request, member, check_in):
             "person": person,
             "may_edit": may_edit and services.is_editable(check_in),
             "may_delete": may_edit and services.may_delete(check_in, member),
+            # A review's delegate reads this check-in, not the person's list (R73).
+            "may_list": policy.can(member, Action.VIEW_CHECK_INS, person),
             "edit_deadline": services.edit_deadline(check_in),
             "edit_window_days": services.EDIT_WINDOW_DAYS,
             "may_update_actions": policy.can(member, Action.RECORD_CHECK_IN, person)

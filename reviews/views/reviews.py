@@ -44,9 +44,11 @@ def my_reviews(request, member):
     )
 
 
-def _check_ins(review):
-    """The person's check-ins held in the cycle's window (the check-ins' own read)."""
-    return check_ins_in_window(review.reviewee, review.cycle.window_start, review.cycle.window_end)
+def _check_ins(review, member):
+    """The person's check-ins held in the cycle's window that the member may read (the
+    check-ins' own read)."""
+    cycle = review.cycle
+    return check_ins_in_window(review.reviewee, cycle.window_start, cycle.window_end, viewer=member)
 
 
 def _rows(view, side: str, posted=None, errors=None) -> list[dict]:
@@ -148,7 +150,7 @@ def render_review(request, member, review, *, status=200, **extra):
         "field_errors": errors or {},
         "breakdown": [_shown_row(row) for row in view.breakdown],
         "final_shown": scoring.shown(view.final_score),
-        "check_ins": _check_ins(review),
+        "check_ins": _check_ins(review, member),
         "statement": services.review_statement(review.org),
         "next_draft": (
             services.next_draft_agreement(review) if view.may_plan_development else None

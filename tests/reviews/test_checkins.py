@@ -344,9 +344,9 @@ def test_the_review_window_shows_the_check_ins_held_in_it(alice, bob):
     today = TODAY()
     old = record_check_in(bob, held_on=today - datetime.timedelta(days=40))
     recent = record_check_in(bob, held_on=today - datetime.timedelta(days=5))
-    window = check_ins_in_window(bob, today - datetime.timedelta(days=30), today)
+    window = check_ins_in_window(bob, today - datetime.timedelta(days=30), today, viewer=bob)
     assert [c.pk for c in window] == [recent.pk]
-    both = check_ins_in_window(bob, today - datetime.timedelta(days=60), today)
+    both = check_ins_in_window(bob, today - datetime.timedelta(days=60), today, viewer=alice)
     assert [c.pk for c in both] == [old.pk, recent.pk]
 
 
@@ -438,6 +438,31 @@ def test_the_api_answers_with_the_services_messages(alice, dave, api):
     assert "cannot be after today" in str(answer.json()["held_on"])
     assert "cannot be before the check-in" in str(answer.json()["actions"])
     assert not CheckIn.objects.exists()
+
+
+def test_an_api_edit_without_a_date_keeps_the_date_and_every_omitted_field(alice, dave, api):
+    held_on = TODAY() - datetime.timedelta(days=2)
+    check_in = record_check_in(dave, held_on=held_on, blockers="Legal", actions=[("Call", dave)])
+    answer = api(alice).patch(
+        reverse("api:check-in-detail", args=["acme", check_in.pk]), {"wins": "More"}, format="json"
+    )
+    assert answer.status_code == 200, answer.content
+    body = answer.json()
+    assert body["held_on"] == held_on.isoformat() and body["wins"] == "More"
+    assert body["blockers"] == "Legal" and [a["description"] for a in body["actions"]] == ["Call"]
+
+
+def test_the_schema_documents_the_edit_with_every_field_optional_and_no_default():
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    patch = schema["paths"]["/api/v1/orgs/{org_slug}/check-ins/{id}/"]["patch"]
+    ref = patch["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+    edit = schema["components"]["schemas"][ref.rsplit("/", 1)[-1]]
+    assert "held_on" in edit["properties"] and not edit.get("required")
+    assert not [name for name, field in edit["properties"].items() if "default" in field]
+    create = schema["components"]["schemas"]["CheckInCreateRequest"]
+    assert {"held_on", "employee"} <= set(create["required"])
 
 
 # --- query counts ----------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from reviews.models import (
     ReviewStatus,
     Signature,
 )
+from reviews.selectors_reviews import review_view
 from reviews.services import agreement_create, signature_chain_verify
 from reviews.services.reviews import (
     development_needs,
@@ -137,6 +138,21 @@ def test_an_absent_self_rating_is_dropped_not_counted_as_zero(review, alice, bob
     # manager 4 (50), achievement 3 (30); no self rating, no growth: 4 × 50/80 + 3 × 30/80.
     assert review.final_score == Decimal("3.625")
     assert review.status == ReviewStatus.READY_TO_SHARE
+
+
+def test_draft_progress_does_not_count_and_a_later_self_submission_recomputes_the_score(
+    review, alice, bob
+):
+    goal = review.goals.get()
+    review_self_assessment_save(review=review, actor=bob, goals={goal.pk: {"progress": 100}})
+    review = _manager(review, alice, value=4)
+    # As without growth: 4 × 50/80 + 3 × 30/80; the draft's 100 % would have made it 3.778.
+    assert review.final_score == Decimal("3.625")
+    shown = {row["key"]: row for row in review_view(review=review, viewer=alice).breakdown}
+    assert shown["growth"]["value"] is None and shown["growth"]["contribution"] is None
+    review = _self(review, bob, value=4)
+    # Submitted: manager 4 (50), achievement 3 (30), self 4 (10), growth 100 % → 5 (10).
+    assert review.final_score == Decimal("3.800")
 
 
 def test_ratings_per_dimension_make_the_kras_rating(org_a, active, alice, bob):
