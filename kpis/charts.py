@@ -8,12 +8,26 @@ look comes from static/css/app.css (the "KPI dashboards" section), by pygal's cl
 from __future__ import annotations
 
 import datetime
+import hashlib
+import json
+import logging
 import xml.etree.ElementTree as ET
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 
 import pygal
+from django.core.cache import cache
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+
+logger = logging.getLogger("kra.kpis")
+
+#: A drawn chart is kept under a key made of everything it is drawn from (the numbers, the
+#: thresholds, the title, the language): the same inputs draw the same SVG, so a kept chart
+#: is never stale and nothing has to forget it; a day's keep bounds what the cache holds.
+CHART_CACHE_SECONDS = 24 * 3600
+#: Part of every key: change it when the drawing changes.
+CHART_VERSION = 1
 
 _SVG = "{http://www.w3.org/2000/svg}"
 
@@ -29,6 +43,30 @@ def _strip(tree: ET.Element) -> ET.Element:
     return tree
 
 
+def chart_key(kind: str, inputs: list) -> str:
+    """The cache key of a chart: everything it is drawn from, and the active language."""
+    text = json.dumps([kind, CHART_VERSION, get_language(), *inputs], default=str)
+    return "kpis:chart:" + hashlib.sha256(text.encode()).hexdigest()
+
+
+def _kept(kind: str, inputs: list, draw: Callable[[], str]) -> str:
+    """The chart drawn from ``inputs``: from the cache when it was drawn before, else drawn
+    and kept. Without the cache (Redis down) it is drawn every time."""
+    key = chart_key(kind, inputs)
+    try:
+        svg = cache.get(key)
+    except Exception:
+        logger.warning("the chart cache is unavailable", exc_info=True)
+        return draw()
+    if svg is None:
+        svg = draw()
+        try:
+            cache.set(key, svg, CHART_CACHE_SECONDS)
+        except Exception:  # noqa: S110 (drawn; kept next time)
+            pass
+    return svg
+
+
 def trend_svg(
     points: Sequence[tuple[datetime.date, Decimal | None]],
     *,
@@ -38,7 +76,26 @@ def trend_svg(
 ) -> str:
     """A line of achievement per period (a gap where a period has no data, never zero)
     against the target (1.0) and the "on track" / "at risk" thresholds (docs/DOMAIN.md rule
-    R24): an inline ``<svg>`` string, without script or style."""
+    R24): an inline ``<svg>`` string, without script or style. Drawn once per set of inputs
+    (``_kept``)."""
+    return _kept(
+        "trend",
+        _trend_inputs(points, on_track, at_risk, title),
+        lambda: _trend_svg(points, on_track=on_track, at_risk=at_risk, title=title),
+    )
+
+
+def _trend_inputs(points, on_track, at_risk, title) -> list:
+    return [list(points), on_track, at_risk, title]
+
+
+def _trend_svg(
+    points: Sequence[tuple[datetime.date, Decimal | None]],
+    *,
+    on_track: Decimal,
+    at_risk: Decimal,
+    title: str,
+) -> str:
     values = [None if a is None else float(a) for _d, a in points]
     top = max([1.2, float(on_track), *(v for v in values if v is not None)])
     chart = pygal.Line(

@@ -115,9 +115,10 @@ class MeasurementViewSet(
     """Values of KPIs for people. A person reads and records their own; their management
     line and HR read, record and confirm them (docs/DOMAIN.md rule R40)."""
 
-    queryset = Measurement.objects.select_related("kpi", "person__user").order_by(
-        *MeasurementPages.ordering
-    )
+    # No join: the answer names its KPI and person by id. Joined, the planner (which cannot
+    # see the organisation's size behind row-level security's settings) joins every value of
+    # the organisation before it orders them; alone, a page is read off the index in order.
+    queryset = Measurement.objects.order_by(*MeasurementPages.ordering)
     serializer_class = MeasurementSerializer
     pagination_class = MeasurementPages
     required_action = Action.VIEW_RESULTS

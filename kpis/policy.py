@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import enum
 
+from django.db import connection
+
 from orgs.models import Membership
-from orgs.people_rules import children_of, headed_department_ids, subtree
+from orgs.people_rules import headed_department_ids
 from orgs.policy import in_management_line, is_hr, is_manager
 
 
@@ -53,6 +55,23 @@ def decide(member: Membership, action: MeasurementAction, obj=None) -> bool:
     return is_hr(member) or in_management_line(member, person)
 
 
+# Everyone below ``me`` in the reporting tree (``me`` included), then the people of the
+# departments ``me`` heads: walked in the database, so the cost follows the people found, not
+# the organisation's size. UNION (not UNION ALL) ends the walk on a cycle.
+_VISIBLE_PEOPLE = """
+WITH RECURSIVE below(id) AS (
+  SELECT id FROM orgs_membership WHERE id = %(me)s AND org_id = %(org)s
+  UNION
+  SELECT m.id FROM orgs_membership m JOIN below b ON m.manager_id = b.id
+  WHERE m.org_id = %(org)s
+)
+SELECT id FROM below
+UNION
+SELECT id FROM orgs_membership
+WHERE org_id = %(org)s AND department_id = ANY(%(departments)s)
+"""
+
+
 def visible_person_ids(member: Membership) -> set[int] | None:
     """The people whose results ``member`` reads (``VIEW_RESULTS`` for many people at once,
     two queries): None for HR and org admins (everyone); otherwise themselves, everyone who
@@ -60,14 +79,12 @@ def visible_person_ids(member: Membership) -> set[int] | None:
     (and below)."""
     if is_hr(member):
         return None
-    rows = list(
-        Membership.objects.filter(org_id=member.org_id).values_list(
-            "pk", "manager_id", "department_id"
+    departments = sorted(headed_department_ids(member))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _VISIBLE_PEOPLE, {"me": member.pk, "org": member.org_id, "departments": departments}
         )
-    )
-    below = subtree([member.pk], children_of((pk, manager) for pk, manager, _d in rows))
-    departments = headed_department_ids(member)
-    return below | {pk for pk, _m, department in rows if department in departments}
+        return {pk for (pk,) in cursor.fetchall()}
 
 
 def report_department_ids(member: Membership) -> set[int] | None:

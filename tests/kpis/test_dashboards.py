@@ -10,10 +10,12 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
+from django.utils import translation
 
 from kpis import rollups
-from kpis.charts import trend_svg
+from kpis.charts import _trend_inputs, chart_key, trend_svg
 from kpis.measurements import measurement_bulk_upsert
 from kpis.models import KPI
 from tests.factories import MembershipFactory
@@ -139,6 +141,26 @@ def test_the_chart_does_not_bridge_a_period_without_data():
     # The achievement in two pieces, then the target and the two thresholds.
     assert svg.count('class="line reactive nofill"') == 5
     assert "<script" not in svg and "<style" not in svg
+
+
+def test_a_chart_is_drawn_once_per_set_of_inputs_and_never_served_stale():
+    points = [(datetime.date(2026, 1, 1), Decimal("0.8")), (datetime.date(2026, 2, 1), None)]
+    limits = {"on_track": Decimal("0.9"), "at_risk": Decimal("0.7")}
+    inputs = _trend_inputs(points, limits["on_track"], limits["at_risk"], "")
+    key = chart_key("trend", inputs)
+    cache.delete(key)
+    first = trend_svg(points, **limits)
+    assert cache.get(key) == first
+    cache.set(key, "<svg>kept</svg>")
+    assert trend_svg(points, **limits) == "<svg>kept</svg>"  # the kept one is served
+    # Another value, threshold or language is another chart, never the kept one.
+    moved = trend_svg([points[0], (points[1][0], Decimal("1.1"))], **limits)
+    assert moved.count('class="dot reactive tooltip-trigger"') == 2
+    stricter = trend_svg(points, on_track=Decimal("0.95"), at_risk=Decimal("0.7"))
+    assert stricter.startswith("<svg") and "kept" not in stricter
+    with translation.override("fr"):
+        assert chart_key("trend", inputs) != key
+    cache.delete(key)
 
 
 def test_my_kpis_links_to_my_results(client, bob):
