@@ -21,7 +21,7 @@ from orgs import audit
 from orgs.models import Membership, Organization
 from orgs.selectors import fiscal_year_bounds
 from reviews.models import CheckIn, CheckInAction, CheckInTopic
-from reviews.selectors_checkins import agreed_kras
+from reviews.selectors_checkins import agreed_kras_of
 from reviews.services.checkins import local_today
 
 from .data.checkins import ACTIONS, BLOCKERS, NOTES, WINS
@@ -60,8 +60,7 @@ def _moment(org: Organization, day: datetime.date, hour: int) -> datetime.dateti
     return min(when, timezone.now())
 
 
-def _plan_person(org, person: Membership, index: int, start, today) -> list[Planned]:
-    items = agreed_kras(person=person)
+def _plan_person(org, person: Membership, items: list, index: int, start, today) -> list:
     dates = _dates(start, today, index)
     planned = []
     for k, held_on in enumerate(dates):
@@ -137,8 +136,9 @@ def checkins_seed(org: Organization) -> int:
     start, _end = fiscal_year_bounds(org=org)
     today = local_today(org)
     planned = []
+    agreed = agreed_kras_of(people)
     for index, person in enumerate(people):
-        planned += _plan_person(org, person, index, start, today)
+        planned += _plan_person(org, person, agreed.get(person.pk, []), index, start, today)
     _insert(org, planned)
     audit.record(
         org=org,

@@ -1,4 +1,5 @@
-"""Seeding a demo organisation, step by step, and topping up one seeded before roles existed.
+"""Seeding a demo organisation, step by step, and topping up one seeded before roles,
+agreements, results, review cycles or check-ins existed.
 
 The organisation, its profile, objectives and departments go through the services
 (``structure``); people, roles, KRAs and KPIs are bulk-inserted (``people``, ``roles``,
@@ -47,6 +48,8 @@ class SeedResult:
     agreements_active: int = 0
     agreements_awaiting: int = 0
     measurements: int = 0
+    reviews: int = 0
+    check_ins: int = 0
     logins: list[Login] = field(default_factory=list)
 
 
@@ -62,8 +65,9 @@ def demo_seed(
 ) -> SeedResult:
     """Create the demo organisation under ``slug`` with ``employees`` members, and KRA
     agreements for the first ``agreements`` people (``demo.agreements``). When it already
-    exists, nothing is changed and ``created`` is False (one seeded before roles or
-    agreements existed gets them once). With ``measurements``, the year's results so far
+    exists, ``created`` is False and only what it lacks is added, once: roles, agreements,
+    review cycles and check-ins for one seeded before they existed (each step adds nothing
+    to an organisation that has any of its own). With ``measurements``, the year's results so far
     and their scores (``demo.measurements``; only the values not there yet).
 
     ``scale`` (default: from ``SCALE_FROM`` employees) builds the scale tenant: everyone
@@ -86,6 +90,7 @@ def demo_seed(
         _top_up_agreements(result, agreements)
         if measurements:
             result.measurements = measurements_seed(existing, progress=progress).created
+        _top_up_reviews_and_check_ins(result, say)
         return result
     if employees < MIN_EMPLOYEES:
         raise ValueError(f"a demo needs at least {MIN_EMPLOYEES} employees")
@@ -109,7 +114,7 @@ def demo_seed(
     if agreements:
         say(f"  agreements: {signed.active} in force, {signed.awaiting} awaiting a signature")
     results = measurements_seed(org, progress=progress).created if measurements else 0
-    reviews_seed(org)
+    reviewed = reviews_seed(org)
     check_ins = checkins_seed(org)
     say(f"  check-ins: {check_ins}")
     audit.record(
@@ -141,6 +146,8 @@ def demo_seed(
         agreements_active=signed.active,
         agreements_awaiting=signed.awaiting,
         measurements=results,
+        reviews=reviewed.closed + reviewed.open,
+        check_ins=check_ins,
         logins=logins,
     )
 
@@ -181,3 +188,16 @@ def _top_up_agreements(result: SeedResult, limit: int) -> None:
         return
     signed = agreements_seed(result.org, limit=limit)
     result.agreements_active, result.agreements_awaiting = signed.active, signed.awaiting
+
+
+def _top_up_reviews_and_check_ins(result: SeedResult, say: Callable[[str], None]) -> None:
+    """A demo organisation seeded before review cycles or check-ins existed gets them now,
+    as a new one does (after its agreements and results); each step leaves an organisation
+    that has any of its own as it is, so running the command again adds nothing."""
+    reviewed = reviews_seed(result.org)
+    result.reviews = reviewed.closed + reviewed.open
+    result.check_ins = checkins_seed(result.org)
+    if result.reviews:
+        say(f"  reviews: {reviewed.closed} in a closed cycle, {reviewed.open} in an open one")
+    if result.check_ins:
+        say(f"  check-ins: {result.check_ins}")

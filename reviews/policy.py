@@ -139,22 +139,18 @@ class ReviewAction(enum.StrEnum):
     # The employee's part, the manager's part (the reviewer, or a member HR let review in
     # their place: django-guardian's per-object reviews.review_as_reviewer), the
     # acknowledgement (the employee), development needs into the next agreement (the
-    # reviewer or HR).
+    # reviewer, delegate or HR who may draft it).
     SELF_ASSESS = "self_assess"
     WRITE_MANAGER_REVIEW = "write_manager_review"
     ACKNOWLEDGE_REVIEW = "acknowledge_review"
     PLAN_DEVELOPMENT = "plan_development"
 
 
-def is_review_delegate(member: Membership, review) -> bool:
-    """A per-object grant (django-guardian) to write this review in the reviewer's place."""
-    from guardian.shortcuts import get_user_perms
-
-    return "review_as_reviewer" in set(get_user_perms(member.user, review))
-
-
 def writes_review(member: Membership, review) -> bool:
-    """The reviewer of record, or their delegate."""
+    """The reviewer of record, or their delegate (the review selectors' one read of the
+    grant, docs/DOMAIN.md rule R59)."""
+    from .selectors_reviews import is_review_delegate
+
     return member.pk == review.reviewer_id or is_review_delegate(member, review)
 
 
@@ -163,8 +159,9 @@ def decide_review(member: Membership, action: ReviewAction, obj=None) -> bool:
     management line above the person, and HR; never by colleagues (docs/DOMAIN.md rule
     R41). Which parts each sees, and when, is the review selectors' (one home:
     reviews/selectors_reviews.py ``review_view``). The person writes the self-assessment
-    and acknowledges; the reviewer writes the manager's part; the reviewer and HR turn
-    development needs into growth goals."""
+    and acknowledges; the reviewer writes the manager's part; the reviewer (or delegate) and
+    HR turn development needs into growth goals when they may also draft the person's
+    agreement (``MANAGE_AGREEMENT``: their management line and HR)."""
     if obj is None:
         return action == ReviewAction.VIEW_REVIEW
     if obj.org_id != member.org_id:
@@ -184,5 +181,10 @@ def decide_review(member: Membership, action: ReviewAction, obj=None) -> bool:
     if action == ReviewAction.WRITE_MANAGER_REVIEW:
         return writes_review(member, obj)
     if action == ReviewAction.PLAN_DEVELOPMENT:
-        return writes_review(member, obj) or is_hr(member)
+        # The needs become goals of the person's next agreement, which only those who draft
+        # it may change (docs/DOMAIN.md rules R29, R66): a delegate outside the person's
+        # management line writes the review but does not plan the next agreement.
+        return (writes_review(member, obj) or is_hr(member)) and decide(
+            member, AgreementAction.MANAGE_AGREEMENT, obj.reviewee
+        )
     return False

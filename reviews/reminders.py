@@ -2,10 +2,12 @@
 orgs' reminder registry (orgs/reminders/registry.py) from ``ReviewsConfig.ready()``.
 
 Reviews of an open cycle, each against the cycle's own date: the self-assessment (the
-employee, while the review awaits it; due ``self_assessment_due``), the manager review (the
-reviewer, until they share it; due ``manager_review_due``), the acknowledgement (the
-employee, once shared; due ``acknowledgement_due``). The manager escalation goes to the
-reviewer for the employee's steps, and to the reviewer's manager for the reviewer's.
+employee, until they submit it or the review is shared, whether or not the manager submitted
+first; due ``self_assessment_due``), the manager review (the reviewer and each active member
+HR let write it in their place, until it is shared; due ``manager_review_due``), the
+acknowledgement (the employee, once shared; due ``acknowledgement_due``). The manager
+escalation goes to the reviewer for the employee's steps, and to the reviewer's manager for
+the reviewer's.
 
 Agreement awaiting signature: the employee while it is proposed, the manager of record once
 the employee has signed, HR while it awaits HR's acknowledgement; the deadline is
@@ -25,6 +27,10 @@ from orgs.org_settings import Setting
 from orgs.reminders.registry import ReminderKind
 
 from .models import AgreementStatus, CycleStatus, ReviewStatus
+from .selectors_reviews import REVIEW_DELEGATE_GRANT
+
+#: A review's statuses before it is shared: the person's self-assessment may still come.
+UNSHARED = (ReviewStatus.SELF_ASSESSMENT, ReviewStatus.MANAGER_REVIEW, ReviewStatus.READY_TO_SHARE)
 
 SETTINGS = (
     # Days an agreement may wait for the next signature before it is due.
@@ -121,7 +127,7 @@ _NAME = "coalesce(nullif({u}.full_name, ''), {u}.email)"
 
 _REVIEWS = """
 SELECT r.reviewee_id AS person_id,
-       {recipient} AS recipient_id,
+       who.id AS recipient_id,
        {manager} AS manager_id,
        true AS escalate_hr,
        'review:' || r.id || ':' || %(step)s AS object_key,
@@ -138,19 +144,37 @@ SELECT r.reviewee_id AS person_id,
   JOIN orgs_user eu ON eu.id = emp.user_id
   LEFT JOIN orgs_membership rev ON rev.id = r.reviewer_id
   LEFT JOIN orgs_user ru ON ru.id = rev.user_id
+ CROSS JOIN LATERAL ({recipients}) AS who(id)
  WHERE r.org_id = %(org_id)s
    AND r.reviewee_id BETWEEN %(lo)s AND %(hi)s
-   AND r.status = ANY(%(statuses)s)
-   AND {recipient} IS NOT NULL
+   AND r.status = ANY(%(statuses)s){condition}
+   AND who.id IS NOT NULL
    AND c.{due_field} BETWEEN %(deadline_from)s AND %(deadline_to)s
 """
 
+#: The reviewer of record and every active member granted the review's writing in their
+#: place (the grant ``selectors_reviews.delegated_reviews`` reads, docs/DOMAIN.md rule R59),
+#: each claimed on their own.
+_REVIEWER_AND_DELEGATES = """
+SELECT r.reviewer_id
+UNION
+SELECT dm.id
+  FROM guardian_userobjectpermission g
+  JOIN auth_permission p ON p.id = g.permission_id AND p.codename = %(delegate_grant)s
+  JOIN django_content_type ct
+    ON ct.id = p.content_type_id AND ct.app_label = 'reviews' AND ct.model = 'review'
+  JOIN orgs_membership dm
+    ON dm.user_id = g.user_id AND dm.org_id = r.org_id AND dm.is_active
+ WHERE g.content_type_id = ct.id AND g.object_pk = r.id::text
+"""
 
-def _review_sql(*, recipient: str, manager: str, due_field: str) -> str:
+
+def _review_sql(*, recipients: str, manager: str, due_field: str, condition: str = "") -> str:
     return _REVIEWS.format(
-        recipient=recipient,
+        recipients=recipients,
         manager=manager,
         due_field=due_field,
+        condition=f"\n   AND {condition}" if condition else "",
         employee=_NAME.format(u="eu"),
         reviewer=_NAME.format(u="ru"),
     )
@@ -160,23 +184,29 @@ def _review_url(org) -> str:
     return reverse("review-detail", args=[org.slug, 0])[: -len("0/")]
 
 
+# The self-assessment is due until it is submitted, whoever submitted first: the manager's
+# review before it leaves the review ready to share with the person's part still open.
 _SELF_SQL = _review_sql(
-    recipient="r.reviewee_id", manager="r.reviewer_id", due_field="self_assessment_due"
+    recipients="SELECT r.reviewee_id",
+    manager="r.reviewer_id",
+    due_field="self_assessment_due",
+    condition="r.self_submitted_at IS NULL",
 )
 _MANAGER_SQL = _review_sql(
-    recipient="r.reviewer_id", manager="rev.manager_id", due_field="manager_review_due"
+    recipients=_REVIEWER_AND_DELEGATES, manager="rev.manager_id", due_field="manager_review_due"
 )
 _ACK_SQL = _review_sql(
-    recipient="r.reviewee_id", manager="r.reviewer_id", due_field="acknowledgement_due"
+    recipients="SELECT r.reviewee_id", manager="r.reviewer_id", due_field="acknowledgement_due"
 )
 
 
 def self_assessment_candidates(org, today, settings) -> tuple[str, dict]:
-    """Reviews awaiting the employee's self-assessment (one query per batch)."""
+    """Reviews whose self-assessment is not submitted, before they are shared (one query per
+    batch)."""
     return _SELF_SQL, {
         "step": "self",
         "open": CycleStatus.OPEN,
-        "statuses": [ReviewStatus.SELF_ASSESSMENT.value],
+        "statuses": [status.value for status in UNSHARED],
         "url": _review_url(org),
         "subject": _("Your self-assessment for {cycle} is due"),
         "escalation": _("{name}'s self-assessment for {cycle} is due"),
@@ -184,9 +214,11 @@ def self_assessment_candidates(org, today, settings) -> tuple[str, dict]:
 
 
 def manager_review_candidates(org, today, settings) -> tuple[str, dict]:
-    """Reviews awaiting the reviewer's rating or sharing (one query per batch)."""
+    """Reviews awaiting the reviewer's rating or sharing: the reviewer and their active
+    delegates, each reminded once (one query per batch)."""
     return _MANAGER_SQL, {
         "step": "manager",
+        "delegate_grant": REVIEW_DELEGATE_GRANT,
         "open": CycleStatus.OPEN,
         "statuses": [ReviewStatus.MANAGER_REVIEW.value, ReviewStatus.READY_TO_SHARE.value],
         "url": _review_url(org),

@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
-from guardian.shortcuts import get_objects_for_user
 
 from orgs.models import Membership
 from orgs.policy import is_hr
@@ -22,6 +21,7 @@ from .models import (
     CheckInTopic,
     Review,
 )
+from .selectors_reviews import delegated_reviews
 
 
 def _with_content(queryset: QuerySet[CheckIn]) -> QuerySet[CheckIn]:
@@ -33,18 +33,6 @@ def _with_content(queryset: QuerySet[CheckIn]) -> QuerySet[CheckIn]:
             "actions",
             queryset=CheckInAction.objects.select_related("owner__user").order_by("due_date", "id"),
         ),
-    )
-
-
-def delegated_reviews(member: Membership) -> QuerySet[Review]:
-    """The reviews ``member`` writes in the reviewer's place: django-guardian's per-object
-    ``reviews.review_as_reviewer`` grant, while it holds (docs/DOMAIN.md rule R59)."""
-    return get_objects_for_user(
-        member.user,
-        "reviews.review_as_reviewer",
-        Review.objects.filter(org_id=member.org_id),
-        with_superuser=False,
-        accept_global_perms=False,
     )
 
 
@@ -152,10 +140,27 @@ def check_ins_in_window(
 def agreed_kras(*, person: Membership) -> list[AgreementItem]:
     """The KRAs a check-in may discuss: the items of ``person``'s agreement in force, or of
     their agreement under way when none is in force (docs/DOMAIN.md rule R71)."""
-    agreements = Agreement.objects.filter(org_id=person.org_id, employee=person)
-    agreement = agreements.filter(status=AgreementStatus.ACTIVE).first()
-    if agreement is None:
-        agreement = agreements.filter(status__in=OPEN_STATUSES).order_by("-created_at").first()
-    if agreement is None:
-        return []
-    return list(AgreementItem.objects.filter(org_id=person.org_id, agreement=agreement))
+    return agreed_kras_of([person]).get(person.pk, [])
+
+
+def agreed_kras_of(people: list[Membership]) -> dict[int, list[AgreementItem]]:
+    """``agreed_kras`` of many people at once (two queries whatever their number), by person
+    id; a person with no such agreement is left out."""
+    if not people:
+        return {}
+    org_id = people[0].org_id
+    chosen: dict[int, tuple] = {}
+    for agreement_id, employee_id, status, created_at in Agreement.objects.filter(
+        org_id=org_id,
+        employee__in=people,
+        status__in=[AgreementStatus.ACTIVE, *OPEN_STATUSES],
+    ).values_list("pk", "employee_id", "status", "created_at"):
+        # In force first, then the latest under way.
+        rank = (status == AgreementStatus.ACTIVE, created_at)
+        if employee_id not in chosen or rank > chosen[employee_id][0]:
+            chosen[employee_id] = (rank, agreement_id)
+    employee_of = {agreement_id: employee_id for employee_id, (_r, agreement_id) in chosen.items()}
+    items: dict[int, list[AgreementItem]] = {}
+    for item in AgreementItem.objects.filter(org_id=org_id, agreement_id__in=list(employee_of)):
+        items.setdefault(employee_of[item.agreement_id], []).append(item)
+    return items

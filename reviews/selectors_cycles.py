@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from orgs.models import AuditEvent, Organization
 
 from .models import Review, ReviewCycle, ReviewStatus
+from .selectors_reviews import REVIEW_DELEGATE_GRANT
 from .services.cycles import local_today
 
 #: Which deadline each stage of a review waits on (docs/DOMAIN.md rule R57).
@@ -373,7 +374,7 @@ def reviewer_delegates(review: Review) -> list:
     from orgs.models import Membership
 
     users = get_users_with_perms(
-        review, only_with_perms_in=["review_as_reviewer"], with_group_users=False
+        review, only_with_perms_in=[REVIEW_DELEGATE_GRANT], with_group_users=False
     )
     return list(
         Membership.objects.filter(org_id=review.org_id, user__in=users)

@@ -101,17 +101,37 @@ def my_reviews(*, org: Organization, member: Membership) -> QuerySet[Review]:
     return _base(org).filter(reviewee=member).order_by("-cycle__window_start", "-pk")
 
 
+#: The per-object grant (django-guardian) to write one review in the reviewer's place
+#: (docs/DOMAIN.md rule R59): given by reviews/services/cycles.py, read only here.
+REVIEW_DELEGATE_GRANT = "review_as_reviewer"
+
+
+def delegated_reviews(member: Membership) -> QuerySet[Review]:
+    """The reviews ``member`` writes in the reviewer's place: the grant held by their own
+    account on each review, while it holds (docs/DOMAIN.md rule R59). The one home of "is
+    this member a delegate of this review": the policy, the check-ins and the lists ask it
+    here (the reminders' SQL reads the same grant by ``REVIEW_DELEGATE_GRANT``)."""
+    from guardian.shortcuts import get_objects_for_user
+
+    return get_objects_for_user(
+        member.user,
+        f"reviews.{REVIEW_DELEGATE_GRANT}",
+        klass=Review.objects.filter(org_id=member.org_id),
+        use_groups=False,
+        with_superuser=False,
+        accept_global_perms=False,
+    )
+
+
+def is_review_delegate(member: Membership, review: Review) -> bool:
+    """Whether ``member`` may write ``review`` in the reviewer's place (one query)."""
+    return delegated_reviews(member).filter(pk=review.pk).exists()
+
+
 def reviews_to_write(*, org: Organization, member: Membership) -> QuerySet[Review]:
     """The reviews the member writes: as reviewer, or by a per-object grant in the
     reviewer's place; the ones still open first."""
-    from guardian.shortcuts import get_objects_for_user
-
-    granted = get_objects_for_user(
-        member.user,
-        "reviews.review_as_reviewer",
-        klass=Review.objects.filter(org=org),
-        accept_global_perms=False,
-    ).values("pk")
+    granted = delegated_reviews(member).values("pk")
     return (
         _base(org)
         .filter(Q(reviewer=member) | Q(pk__in=granted))
@@ -340,9 +360,7 @@ def review_view(*, review: Review, viewer: Membership) -> ReviewView:
         may_share=writer and open_cycle and review.status == ReviewStatus.READY_TO_SHARE,
         may_acknowledge=own and open_cycle and review.status == ReviewStatus.SHARED,
         may_plan_development=(
-            not own
-            and (writer or is_hr(viewer))
-            and review.manager_submitted_at is not None
+            review.manager_submitted_at is not None
             and policy.can(viewer, Action.PLAN_DEVELOPMENT, review)
         ),
         items=items,

@@ -56,6 +56,7 @@ from ..models import (
     ReviewCycle,
     ReviewStatus,
 )
+from ..selectors_reviews import REVIEW_DELEGATE_GRANT
 from . import delegates
 
 #: The final score's components as the cycle stores their weights (docs/DOMAIN.md rule R54).
@@ -108,7 +109,8 @@ def _require(actor, obj=None) -> Membership:
 
 
 def lock_cycle(cycle: ReviewCycle) -> ReviewCycle:
-    """The cycle's row, locked until the transaction ends."""
+    """The cycle's row, locked until the transaction ends: exclusively, so it waits for the
+    review writes holding ``ensure_cycle_open``'s shared lock, and they for it."""
     return (
         ReviewCycle.objects.select_for_update(of=("self",))
         .select_related("org")
@@ -156,10 +158,24 @@ def local_today(org: Organization) -> datetime.date:
 
 def ensure_cycle_open(review_or_cycle) -> None:
     """Refuse a write to a review (or to a cycle's reviews) while its cycle is closed:
-    docs/DOMAIN.md rule R58. Every service that changes a review calls it first."""
+    docs/DOMAIN.md rule R58. Every service that changes a review calls it first.
+
+    It reads the cycle's status under a shared lock on its row (``FOR SHARE``), held until
+    the write's transaction ends: writes to one cycle's reviews run side by side, closing
+    (``lock_cycle``, an exclusive lock) waits for the writes already past this check, and a
+    write that comes after the close waits for it and then finds the cycle closed."""
     cycle = review_or_cycle if isinstance(review_or_cycle, ReviewCycle) else None
     if cycle is None:
         cycle = review_or_cycle.cycle
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT status, name FROM reviews_reviewcycle WHERE org_id = %s AND id = %s FOR SHARE",
+            [cycle.org_id, cycle.pk],
+        )
+        row = cursor.fetchone()
+    if row is None:  # deleted meanwhile: only a never-launched draft is, and it has no review
+        raise ValidationError(_("This review cycle no longer exists."))
+    cycle.status, cycle.name = row
     if cycle.status == CycleStatus.CLOSED:
         raise ValidationError(
             _("The cycle “%(name)s” is closed; its reviews can no longer change.")
@@ -1245,12 +1261,6 @@ def launch_failed(cycle_id: int, *, org_id: int, error: str) -> None:
 # --- reviewer delegation (docs/DOMAIN.md rule R59) --------------------------------------------
 
 
-def is_reviewer_delegate(member: Membership, review: Review) -> bool:
-    """A per-object grant to write ``review`` in the manager's place (django-guardian),
-    given to this member's account directly."""
-    return delegates.holds_grant(member, review, "review_as_reviewer")
-
-
 def _lock_review(review: Review) -> Review:
     return (
         Review.objects.select_for_update(of=("self",))
@@ -1280,7 +1290,7 @@ def review_delegate_reviewer(*, review: Review, actor: Membership, delegate) -> 
         review,
         actor=actor,
         delegate=delegate,
-        codename="review_as_reviewer",
+        codename=REVIEW_DELEGATE_GRANT,
         action="review.delegate_reviewer",
         already=_("%(name)s may review already."),
     )
@@ -1303,7 +1313,7 @@ def review_revoke_delegate(*, review: Review, actor: Membership, delegate) -> Re
         review,
         actor=actor,
         delegate=delegate,
-        codename="review_as_reviewer",
+        codename=REVIEW_DELEGATE_GRANT,
         action="review.revoke_delegate",
     )
     return review

@@ -1,7 +1,9 @@
 """Per-object grants that let another member act in someone's place (django-guardian): the
 countersignature of an agreement (``reviews.sign_agreement``) and the writing of a review
-(``reviews.review_as_reviewer``). One home for checking, granting and revoking them; the
-services that use them say who may grant and when."""
+(``reviews.review_as_reviewer``). One home for granting and revoking them; the services
+that use them say who may grant and when. Whether a member writes a review in the reviewer's
+place is asked only of reviews/selectors_reviews.py ``delegated_reviews``, which reads the
+same direct grant as ``holds_grant``."""
 
 from __future__ import annotations
 

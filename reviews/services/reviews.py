@@ -798,14 +798,20 @@ def review_development_to_goals(*, review: Review, actor: Membership) -> list[Gr
     """In one click, each development need becomes a growth goal of the person's next draft
     agreement (docs/DOMAIN.md rule R66), through the agreements' own ``growth_goal_add``;
     a need already on that draft is not added twice. With no draft agreement yet it says so
-    and changes nothing. Refused: anyone but the reviewer (or delegate) and HR, a review
-    with no need written, a review not yet submitted by the manager."""
+    and changes nothing. Refused: anyone but the reviewer (or delegate) and HR who may also
+    draft the person's agreement (``Action.PLAN_DEVELOPMENT``, the question the review page
+    asks before it offers the button), a review with no need written, a review not yet
+    submitted by the manager."""
     review = lock_review(review)
     actor = _require(
         actor,
         ReviewAction.PLAN_DEVELOPMENT,
         review,
-        _("Only the reviewer or HR turns development needs into growth goals."),
+        _(
+            "Only the reviewer or HR, among those who draft %(name)s's next agreement, "
+            "turns development needs into growth goals."
+        )
+        % {"name": _name(review.reviewee)},
     )
     if review.manager_submitted_at is None:
         raise ValidationError(_("Submit the manager's review first."))

@@ -27,3 +27,36 @@ def test_a_closed_cycle_acknowledged_and_an_open_one_mid_way():
     statuses = set(Review.objects.filter(cycle=annual).values_list("status", flat=True))
     assert {ReviewStatus.SELF_ASSESSMENT, ReviewStatus.SHARED} <= statuses
     assert signature_chain_verify(org=org).valid
+
+
+def test_a_demo_seeded_before_reviews_and_check_ins_gets_them_once():
+    from reviews.models import CheckIn
+
+    # Seeded as before agreements, review cycles and check-ins existed: no agreement, so no
+    # cycle; the check-ins go as a demo of that time had none.
+    call_command("seed_demo", "--employees", "40", "--agreements", "0", stdout=StringIO())
+    org = Organization.objects.get(slug="demo")
+    assert not ReviewCycle.objects.filter(org=org).exists()
+    CheckIn.objects.filter(org=org).delete()
+
+    call_command("seed_demo", "--employees", "40", stdout=StringIO())
+
+    assert set(ReviewCycle.objects.filter(org=org).values_list("status", flat=True)) == {
+        CycleStatus.CLOSED,
+        CycleStatus.OPEN,
+    }
+    assert Review.objects.filter(org=org, status=ReviewStatus.ACKNOWLEDGED).exists()
+    assert CheckIn.objects.filter(org=org).exists()
+    assert signature_chain_verify(org=org).valid
+
+    def counts():
+        return (
+            ReviewCycle.objects.filter(org=org).count(),
+            Review.objects.filter(org=org).count(),
+            Signature.objects.filter(org=org).count(),
+            CheckIn.objects.filter(org=org).count(),
+        )
+
+    before = counts()
+    call_command("seed_demo", "--employees", "40", stdout=StringIO())
+    assert counts() == before

@@ -400,3 +400,58 @@ def test_a_closed_cycle_reminds_nobody(org_a, bob, review):
     ReviewCycle.objects.filter(pk=review.cycle_id).update(status="closed")
     run(org_a, datetime.date(2026, 7, 10), only=REVIEW_KINDS)
     assert claims() == []
+
+
+def test_the_self_assessment_is_reminded_until_submitted_even_after_the_managers(
+    org_a, alice, bob, review
+):
+    from django.utils import timezone
+
+    from reviews.models import Review
+
+    # The manager submitted first: the review is ready to share, bob's part still open.
+    Review.objects.filter(pk=review.pk).update(
+        status="ready_to_share", manager_submitted_at=timezone.now()
+    )
+    run(org_a, datetime.date(2026, 7, 7), only=["review.self_assessment"])
+    assert claims(kind="review.self_assessment") == [("bob@acme.test", "before", False)]
+    # Submitted: nothing more.
+    Review.objects.filter(pk=review.pk).update(self_submitted_at=timezone.now())
+    assert run(org_a, datetime.date(2026, 7, 10), only=["review.self_assessment"]).claimed == 0
+    # Shared unsubmitted: the person's part is closed, nothing more either.
+    Review.objects.filter(pk=review.pk).update(
+        status="shared", shared_at=timezone.now(), self_submitted_at=None
+    )
+    assert run(org_a, datetime.date(2026, 7, 12), only=["review.self_assessment"]).claimed == 0
+
+
+def test_the_manager_review_reminds_the_reviewer_and_each_active_delegate_once(
+    org_a, alice, bob, hannah, review
+):
+    from reviews.models import Review
+    from reviews.services.cycles import review_delegate_reviewer
+
+    dave, erin = (
+        MembershipFactory(org=org_a, user=UserFactory(email=f"{name}@acme.test"))
+        for name in ("dave", "erin")
+    )
+    for delegate in (dave, erin):
+        review_delegate_reviewer(review=review, actor=hannah, delegate=delegate)
+    erin.is_active = False
+    erin.save(update_fields=["is_active"])
+    Review.objects.filter(pk=review.pk).update(status="manager_review")
+
+    assert run(org_a, datetime.date(2026, 7, 20), only=["review.manager_review"]).claimed == 2
+    assert run(org_a, datetime.date(2026, 7, 20), only=["review.manager_review"]).claimed == 0
+    assert sorted(claims(kind="review.manager_review")) == [
+        ("alice@acme.test", "due", False),
+        ("dave@acme.test", "due", False),
+    ]
+    assert set(
+        Notification.objects.filter(kind="reminder:review.manager_review").values_list(
+            "recipient__user__email", "title"
+        )
+    ) == {
+        ("alice@acme.test", "Your review of Bob Member for H1 2026 is due"),
+        ("dave@acme.test", "Your review of Bob Member for H1 2026 is due"),
+    }

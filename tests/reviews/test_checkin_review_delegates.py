@@ -161,3 +161,36 @@ def test_a_skip_level_manager_sees_the_review_but_not_its_check_ins(
         "Inside the window"
         in client.get(reverse("review-detail", args=["acme", review.pk])).content.decode()
     )
+
+
+def test_only_the_grant_on_ones_own_account_makes_a_delegate_everywhere_alike(
+    org_a, review, inside, dave, hannah
+):
+    """One answer to "may dave write this review in the reviewer's place" for the review's
+    policy, "My reviews" and the check-ins: a grant to a group dave is in, or a platform
+    superuser's account, is no grant (docs/DOMAIN.md rule R59)."""
+    from django.contrib.auth.models import Group
+    from guardian.shortcuts import assign_perm
+
+    from orgs import policy
+    from orgs.policy import Action
+    from reviews.selectors_reviews import reviews_to_write
+
+    def delegate_everywhere() -> list[bool]:
+        return [
+            policy.can(dave, Action.WRITE_MANAGER_REVIEW, review),
+            reviews_to_write(org=org_a, member=dave).filter(pk=review.pk).exists(),
+            policy.can(dave, Action.VIEW_CHECK_INS, inside),
+        ]
+
+    group = Group.objects.create(name="Stand-in reviewers")
+    dave.user.groups.add(group)
+    assign_perm("reviews.review_as_reviewer", group, review)
+    assert delegate_everywhere() == [False, False, False]
+
+    dave.user.is_superuser = True
+    dave.user.save(update_fields=["is_superuser"])
+    assert delegate_everywhere() == [False, False, False]
+
+    review_delegate_reviewer(review=review, actor=hannah, delegate=dave)
+    assert delegate_everywhere() == [True, True, True]

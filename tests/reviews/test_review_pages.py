@@ -255,3 +255,73 @@ def test_the_pdf_reads_back(client, org_a, review, alice, bob):
     assert "Score breakdown" in text and "Manager rating" in text
     assert "Steady work" in text
     assert "Your target for" in text
+
+
+@pytest.fixture
+def frank(org_a, bob):
+    """bob's manager from now on: a plain member, neither HR nor an admin."""
+    from tests.factories import MembershipFactory, UserFactory
+
+    frank = MembershipFactory(
+        org=org_a,
+        job_title="Sales Lead",
+        user=UserFactory(email="frank@acme.test", full_name="Frank Lead"),
+    )
+    bob.manager = frank
+    bob.save(update_fields=["manager"])
+    return frank
+
+
+def test_the_needs_button_shows_to_those_who_may_plan_the_next_agreement(
+    client, org_a, active, role, bob, dave, frank, hannah
+):
+    """The reviewer (bob's manager) and HR draft bob's next agreement; a colleague HR let
+    write the review does not (docs/DOMAIN.md rules R29, R59, R66): the page offers the
+    button to exactly those the service lets turn the needs into goals."""
+    import datetime
+
+    from django.core.exceptions import PermissionDenied
+
+    from reviews.models import GrowthGoal
+    from reviews.services import agreement_create
+    from reviews.services.cycles import review_delegate_reviewer
+    from reviews.services.reviews import review_development_to_goals
+
+    review = make_review(make_cycle(org_a), active)
+    assert review.reviewer == frank
+    review_delegate_reviewer(review=review, actor=hannah, delegate=dave)
+    review_manager_save(
+        review=review,
+        actor=dave,
+        items=ratings(review, 3),
+        development_needs="Negotiation",
+        submit=True,
+    )
+    start = active.period_end + datetime.timedelta(days=1)
+    draft = agreement_create(
+        org=org_a,
+        actor=hannah,
+        employee=bob,
+        role=role,
+        period_start=start,
+        period_end=start + datetime.timedelta(days=364),
+    )
+
+    # The delegate wrote the review but is not in bob's management line: no button, and
+    # the service refuses them with the reason.
+    client.force_login(dave.user)
+    page = client.get(_url("review-detail", review))
+    assert page.status_code == 200
+    assert 'data-testid="development-box"' not in page.content.decode()
+    assert client.post(_url("review-development-goals", review)).status_code == 403
+    with pytest.raises(PermissionDenied, match="among those who draft Bob Member's next"):
+        review_development_to_goals(review=review, actor=dave)
+
+    # The manager sees the button, and it adds the needs to the next agreement.
+    client.force_login(frank.user)
+    page = client.get(_url("review-detail", review)).content.decode()
+    assert 'data-testid="development-to-goals"' in page
+    assert client.post(_url("review-development-goals", review)).status_code == 302
+    assert list(GrowthGoal.objects.filter(agreement=draft).values_list("goal", flat=True)) == [
+        "Negotiation"
+    ]
