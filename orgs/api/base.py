@@ -26,7 +26,8 @@ from __future__ import annotations
 import functools
 from collections.abc import Mapping
 
-from django.core.exceptions import ImproperlyConfigured
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured, RequestDataTooBig
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
@@ -56,9 +57,24 @@ class OrgSuspendedError(exceptions.APIException):
     default_code = "organization_suspended"
 
 
+class PayloadTooLarge(exceptions.APIException):
+    status_code = 413
+    default_code = "payload_too_large"
+
+    def __init__(self):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE / (1024 * 1024)
+        super().__init__(
+            f"The request body is larger than the {limit:g} MB this server reads: send it in "
+            "smaller parts (fewer rows in each call)."
+        )
+
+
 def exception_handler(exc, context):
-    """Services raise Django's ValidationError; the API answers 400 with the same messages."""
-    if isinstance(exc, DjangoValidationError):
+    """Services raise Django's ValidationError; the API answers 400 with the same messages.
+    A body larger than the server reads answers 413 in JSON, not Django's HTML page."""
+    if isinstance(exc, RequestDataTooBig):
+        exc = PayloadTooLarge()
+    elif isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):
             exc = exceptions.ValidationError(exc.message_dict)
         else:

@@ -4,8 +4,8 @@ drf-spectacular documents the success answer only. A client (and the schema test
 know that any tenant operation may answer 401 (no or bad token), 403 (the role may not, or
 the organisation is suspended) and 404 (no such organisation, not a member, a token of
 another organisation, or no such object in this organisation), and that any write may answer
-400 with the messages of each field (a filtered read too, for a malformed filter) and 415
-for a body in a media type it does not read.
+400 with the messages of each field (a filtered read too, for a malformed filter), 413 for a
+body larger than the server reads and 415 for a body in a media type it does not read.
 """
 
 from __future__ import annotations
@@ -44,6 +44,7 @@ _ERRORS = {
         "organisation, or the organisation has no such object.",
         DETAIL,
     ),
+    "413": ("The body is larger than the server reads.", DETAIL),
     "415": ("The body is not in a media type this operation reads.", DETAIL),
 }
 
@@ -59,7 +60,7 @@ class TenantApiSchema(AutoSchema):
             if code == "400" and self.method == "GET" and not self.get_override_parameters():
                 # A read without filters has nothing to get wrong.
                 continue
-            if code == "415" and self.method not in ("POST", "PUT", "PATCH"):
+            if code in ("413", "415") and self.method not in ("POST", "PUT", "PATCH"):
                 continue
             if code not in responses:
                 responses[code] = {"content": _json(schema), "description": description}

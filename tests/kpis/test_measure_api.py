@@ -232,3 +232,14 @@ def test_charlie_cannot_read_confirm_or_delete_a_value_of_another_organisation(
         .json()["value"]
         == "12"
     )
+
+
+def test_a_body_larger_than_the_server_reads_is_refused_in_json(api, alice, bob, kpi, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+    bulk = reverse("api:measurement-bulk", args=[bob.org.slug])
+    rows = [_body(kpi, bob, note="x" * 2000, source_ref=f"r{n}") for n in range(600)]
+    response = api(alice).post(bulk, {"rows": rows}, format="json")
+    assert response.status_code == 413
+    assert response["Content-Type"] == "application/json"
+    assert "larger than the 1 MB" in response.json()["detail"]
+    assert not Measurement.objects.exists()
