@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
@@ -262,3 +263,25 @@ class RollupState(models.Model):
 
     def __str__(self) -> str:
         return f"{self.org_id}: {self.computed_at:%Y-%m-%d %H:%M}"
+
+
+class RollupInputs(models.Model):
+    """What one person's scores were last computed from (``kpis/rollups.py``): a digest of
+    every input of their scores (their counted values of the year so far, the roles they held,
+    the definitions of their KRAs and KPIs, the organisation's settings and the periods begun).
+    A run recomputes the people whose digest changed and no one else. Written only by the
+    rollup, in the transaction that writes the scores."""
+
+    person = models.OneToOneField(
+        "orgs.Membership", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    #: A sum of 64-bit hashes, one per input (see ``kpis/rollups.py``).
+    digest = models.DecimalField(max_digits=40, decimal_places=0)
+    #: The groups the person's scores counted in (their department, the roles they held): when
+    #: the person is recomputed, the means of these and of their new groups are.
+    department_id = models.BigIntegerField(null=True, blank=True)
+    role_ids = ArrayField(models.BigIntegerField(), default=list, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.person_id}: {self.digest}"

@@ -42,7 +42,8 @@ def test_bench_builds_the_tenant_and_reports_rollup_and_pages(settings, tmp_path
     )
     text = out.getvalue()
     assert "Building the scale tenant “scale” (30 employees)" in text
-    assert "Full rollup: median" in text and "floor (bare GROUP BY of" in text
+    assert "Floor (bare GROUP BY of" in text and "Rollup after a day's values (1 person in 20): median" in text
+    assert "Budget: the nightly run after a day's values" in text
     assert f"Figures written to {report_file}" in text and "docs/PERFORMANCE.md" in text
 
     report = json.loads(report_file.read_text())
@@ -52,9 +53,16 @@ def test_bench_builds_the_tenant_and_reports_rollup_and_pages(settings, tmp_path
     assert tenant["kras"] >= 5 * 29 and tenant["measurements"] > 0
     rollup = report["rollup"]
     assert rollup["groups"] > 0 and rollup["floor_median"] > 0 and rollup["ratio"] > 0
-    # The seed computed every score: the timed runs write none; the run without any, all.
-    assert rollup["rollup_written"] == [0]
-    assert rollup["rewrite_written"] == tenant["scores"] > 0 and rollup["rewrite_seconds"] > 0
+    # A day's values (1 person in 20, by membership id) recompute those people alone and are
+    # rolled back; with nothing changed, nobody is recomputed and nothing written; asked to
+    # recompute everyone, the run writes nothing either (the scores were right); the first
+    # run, with no score or digest stored, writes every score.
+    day = rollup["after_a_day"]
+    assert rollup["ratio"] == day["ratio"] > 0 and day["recomputed"][0] >= 1
+    assert day["recomputed"][0] <= 30 // rollup["day_share"] + 1
+    assert rollup["unchanged"]["recomputed"] == [0] and rollup["unchanged"]["written"] == [0]
+    assert rollup["everyone"]["recomputed"] == [30] and rollup["everyone"]["written"] == [0]
+    assert rollup["first_run"]["written"] == [tenant["scores"]] and tenant["scores"] > 0
     pages = {p["page"]: p for p in report["pages"]}
     assert set(pages) == PAGES
     for name, page in pages.items():

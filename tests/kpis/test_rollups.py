@@ -16,10 +16,10 @@ from hypothesis import strategies as st
 from kpis import rollups, scoring
 from kpis.measurement_selectors import scores_computed_at
 from kpis.measurements import measurement_bulk_upsert, period_containing
-from kpis.models import KPI, RollupState, Score
-from kras.models import KRALevel
+from kpis.models import KPI, RollupInputs, RollupState, Score
+from kras.models import KRA, KRALevel
 from roles.models import RoleAssignment
-from tests.factories import MembershipFactory, OrganizationFactory
+from tests.factories import DepartmentFactory, MembershipFactory, OrganizationFactory
 from tests.kras.test_kras_support import make_kra, make_role
 
 from .test_measure_support import YEAR_START, holder_of
@@ -185,7 +185,7 @@ def test_an_interrupted_run_changes_nothing_and_the_next_run_completes_it(measur
     after = _rows(measured)
     assert after != before
     Score.objects.filter(org=measured).delete()
-    rollups.rollup_organization(measured.pk, as_of=AS_OF)
+    rollups.rollup_organization(measured.pk, as_of=AS_OF, full=True)
     assert _rows(measured) == after
 
 
@@ -195,6 +195,143 @@ def test_a_deleted_value_leaves_no_score_behind(measured, bob):
     rollups.rollup_organization(measured.pk, as_of=AS_OF)
     kpi_id = _score(measured, "person", bob.pk, person=bob).scope_id
     assert _score(measured, "person", kpi_id, person=bob).achievement is None
+
+
+# --- only the people whose inputs changed are recomputed ------------------------------------
+
+
+def test_a_run_recomputes_only_the_people_whose_inputs_changed(measured, bob):
+    first = rollups.rollup_organization(measured.pk, as_of=AS_OF)
+    assert first.recomputed == 2  # bob and carol: no digest kept yet
+    assert RollupInputs.objects.filter(org=measured).count() == 2
+    assert rollups.rollup_organization(measured.pk, as_of=AS_OF).recomputed == 0
+    value = bob.measurements.get(period_start=datetime.date(2026, 1, 1))
+    value.value += 7
+    value.save(update_fields=["value"])
+    assert rollups.rollup_organization(measured.pk, as_of=AS_OF).recomputed == 1
+    assert rollups.rollup_organization(measured.pk, as_of=AS_OF, full=True).recomputed == 2
+
+
+def _change_value(org, bob):
+    value = bob.measurements.get(period_start=datetime.date(2026, 2, 1))
+    value.value = Decimal(40)
+    value.save(update_fields=["value"])
+
+
+def _hold_back_a_value(org, bob):
+    bob.measurements.filter(period_start=datetime.date(2026, 2, 1)).update(status="awaiting")
+
+
+def _retarget_the_kpi(org, bob):
+    KPI.objects.filter(org=org, measurements__person=bob).update(target=Decimal(80))
+
+
+def _reweigh_a_second_kpi(org, bob):
+    kpi = KPI.objects.filter(org=org, measurements__person=bob).first()
+    other = KPI.objects.create(
+        org=org, kra=kpi.kra, name="Calls", target=Decimal(50), weight=Decimal(40), position=9
+    )
+    measurement_bulk_upsert(
+        org=org,
+        actor=None,
+        rows=[{"kpi": other.pk, "person": bob.pk, "period_start": "2026-01-01", "value": "50"}],
+    )
+    rollups.rollup_organization(org.pk, as_of=AS_OF)
+    KPI.objects.filter(pk=other.pk).update(weight=Decimal(10))
+
+
+def _end_the_role(org, bob):
+    RoleAssignment.objects.filter(member=bob).update(end_date=datetime.date(2026, 2, 28))
+
+
+def _deactivate(org, bob):
+    type(bob).objects.filter(pk=bob.pk).update(is_active=False)
+
+
+def _retire_the_kra(org, bob):
+    KRA.objects.filter(org=org, kpis__measurements__person=bob).update(status="retired")
+
+
+def _raise_the_cap(org, bob):
+    org.settings = {**org.settings, "overachievement_cap": "1.1"}
+    org.save(update_fields=["settings"])
+
+
+def _move_department(org, bob):
+    old, new = DepartmentFactory(org=org), DepartmentFactory(org=org)
+    type(bob).objects.filter(pk=bob.pk).update(department=old)
+    rollups.rollup_organization(org.pk, as_of=AS_OF)
+    assert Score.objects.filter(org=org, scope="department", scope_id=old.pk).exists()
+    type(bob).objects.filter(pk=bob.pk).update(department=new)
+
+
+def _take_another_role(org, bob):
+    kpi = KPI.objects.filter(org=org, measurements__person=bob).first()
+    RoleAssignment.objects.filter(member=bob).delete()
+    holder_of(bob, target=Decimal(50))
+    assert Score.objects.filter(org=org, scope="role", scope_id=kpi.kra.role_id).exists()
+
+
+INPUT_CHANGES = [
+    _change_value,
+    _hold_back_a_value,
+    _retarget_the_kpi,
+    _reweigh_a_second_kpi,
+    _end_the_role,
+    _deactivate,
+    _retire_the_kra,
+    _raise_the_cap,
+    _move_department,
+    _take_another_role,
+]
+
+
+@pytest.mark.parametrize("change", INPUT_CHANGES, ids=lambda f: f.__name__.strip("_"))
+def test_every_input_of_a_score_moves_it_and_a_run_matches_a_full_recompute(measured, bob, change):
+    rollups.rollup_organization(measured.pk, as_of=AS_OF)
+    before = _rows(measured)
+    change(measured, bob)
+    if change in (_reweigh_a_second_kpi, _move_department):
+        before = _rows(measured)  # as rolled up inside the change
+    run = rollups.rollup_organization(measured.pk, as_of=AS_OF)
+    after = _rows(measured)
+    assert after != before and run.recomputed >= 1
+    Score.objects.filter(org=measured).delete()
+    RollupInputs.objects.filter(org=measured).delete()
+    rollups.rollup_organization(measured.pk, as_of=AS_OF)
+    assert _rows(measured) == after
+
+
+def test_a_new_period_begun_recomputes_those_who_hold_a_kpi_of_its_frequency(measured, bob):
+    rollups.rollup_organization(measured.pk, as_of=AS_OF)
+    # A weekly KPI for bob alone: the weeks begun move bob's inputs, not carol's.
+    kpi = holder_of(bob, frequency="weekly")
+    assert rollups.rollup_organization(measured.pk, as_of=AS_OF).recomputed == 1
+    assert rollups.rollup_organization(measured.pk, as_of=AS_OF).recomputed == 0
+    monday = datetime.date(2026, 4, 20)
+    assert rollups.rollup_organization(measured.pk, as_of=monday).recomputed == 1
+    assert Score.objects.filter(org=measured, scope="kpi", scope_id=kpi.pk, period_start=monday)
+    same_month = rollups.rollup_organization(measured.pk, as_of=datetime.date(2026, 4, 30))
+    assert same_month.recomputed == 1  # bob's weeks
+    may = rollups.rollup_organization(measured.pk, as_of=datetime.date(2026, 5, 1))
+    assert may.recomputed == 2 and may.added > 0
+    # May is now expected of both, with no data yet: "no data", and completeness moves.
+    scores = Score.objects.filter(
+        org=measured, scope="person", window="period", period_start=datetime.date(2026, 5, 1)
+    )
+    # (The role holds two monthly KPIs; bob's weekly one has no week begun in May.)
+    assert [(s.achievement, s.periods_expected) for s in scores] == [(None, 2), (None, 2)]
+
+
+def test_scores_of_people_with_no_inputs_left_are_removed(measured, bob):
+    rollups.rollup_organization(measured.pk, as_of=AS_OF)
+    bob.measurements.all().delete()
+    RoleAssignment.objects.filter(member=bob).delete()
+    run = rollups.rollup_organization(measured.pk, as_of=AS_OF)
+    assert run.recomputed == 1 and run.removed > 0
+    assert not Score.objects.filter(org=measured, person=bob).exists()
+    assert not RollupInputs.objects.filter(person=bob).exists()
+    assert run.scores == Score.objects.filter(org=measured).count()
 
 
 # --- the property: the stored rollup equals the reference -----------------------------------
