@@ -285,3 +285,38 @@ class RollupInputs(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id}: {self.digest}"
+
+
+class ValuesDigest(models.Model):
+    """Per person and KPI, a digest of their values (every period, every status): a sum of one
+    64-bit hash per value (its id, KPI, period, value, time entered and status). Kept by the
+    database, not by the code: statement triggers on ``kpis_measurement`` (migration
+    ``kpis/0007``) add each written row's hash and take away each removed one's, whatever
+    wrote it. The rollup reads these instead of every value to learn whose values changed
+    (``kpis/rollups.py``), and rebuilds them from the values when it recomputes everyone.
+    No foreign keys in the database: a cascade that deletes values must not trip over its
+    own digest rows."""
+
+    org = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, db_constraint=False, related_name="+"
+    )
+    person = models.ForeignKey(
+        "orgs.Membership",
+        on_delete=models.CASCADE,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
+    kpi = models.ForeignKey(
+        KPI, on_delete=models.CASCADE, db_constraint=False, db_index=False, related_name="+"
+    )
+    digest = models.DecimalField(max_digits=40, decimal_places=0)
+    values = models.IntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["person", "kpi"], name="values_digest_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id}/{self.kpi_id}: {self.values}"

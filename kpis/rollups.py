@@ -128,14 +128,13 @@ _COUNTED = """
 m.org_id = %(org)s AND m.status = 'counted' AND m.period_start BETWEEN %(fy_start)s AND %(as_of)s
 """
 
-# Each person's inputs as one digest: a sum of 64-bit hashes (order does not matter, one
-# pass over the values): one per KPI they have counted values for (its definition, and the
-# values' ids and row versions: ``xmin`` changes with every update of a row, so a value
-# edited, confirmed or moved changes the digest, as one added or deleted does); one per KPI
-# of a role they hold (its definition, the periods of
-# its frequency begun so far); one per role assignment (role, dates); their membership (active,
-# department); and ``%(settings)s`` (the cap, the fiscal year, the rollup's version). A KPI's
-# definition is its own scoring fields and its KRA's.
+# Each person's inputs as one digest: a sum of 64-bit hashes (order does not matter). One per
+# KPI they have values for: its definition, the periods of its frequency begun so far, and
+# the digest of their values of it (``ValuesDigest``, kept by the database as values are
+# written: no value is read here); one per KPI of a role they hold (its definition, the
+# periods of its frequency begun); one per role assignment (role, dates); their membership
+# (active, department); and ``%(settings)s`` (the cap, the fiscal year, the rollup's
+# version). A KPI's definition is its own scoring fields and its KRA's.
 _INPUTS = """
 DROP TABLE IF EXISTS pg_temp.rollup_inputs;
 CREATE TEMP TABLE rollup_inputs ON COMMIT DROP AS
@@ -154,26 +153,24 @@ begun AS (
   SELECT frequency, sum(hash_record_extended(ROW(p_start), 2)) AS h
   FROM (__BEGUN__) b GROUP BY frequency
 ),
+-- Per role, its live KPIs' definitions and periods begun (a KPI belongs to one role).
+role_defs AS (
+  SELECT d.role_id, sum(hash_record_extended(ROW(d.kpi_id, d.h, b.h), 1)) AS h
+  FROM defs d LEFT JOIN begun b ON b.frequency = d.frequency
+  WHERE d.live GROUP BY d.role_id
+),
 parts AS (
-  SELECT x.person_id, sum(hash_record_extended(ROW(x.kpi_id, d.h, x.n, x.total), 0)) AS h
-  FROM (
-    SELECT m.person_id, m.kpi_id, count(*) AS n,
-           sum(hashint8extended(m.id, m.xmin::text::bigint)) AS total
-    FROM kpis_measurement m
-    WHERE __COUNTED__
-    GROUP BY m.person_id, m.kpi_id
-  ) x
-  JOIN defs d ON d.kpi_id = x.kpi_id
-  GROUP BY x.person_id
+  SELECT v.person_id,
+         sum(hash_record_extended(ROW(v.kpi_id, d.h, b.h, v.digest, v."values"), 0)) AS h
+  FROM kpis_valuesdigest v
+  JOIN defs d ON d.kpi_id = v.kpi_id
+  LEFT JOIN begun b ON b.frequency = d.frequency
+  WHERE v.org_id = %(org)s AND v."values" <> 0
+  GROUP BY v.person_id
   UNION ALL
-  SELECT person_id, sum(hash_record_extended(ROW(kpi_id, dh, bh), 1))
-  FROM (
-    SELECT DISTINCT h.person_id, d.kpi_id, d.h AS dh, b.h AS bh
-    FROM held h
-    JOIN defs d ON d.role_id = h.role_id AND d.live
-    LEFT JOIN begun b ON b.frequency = d.frequency
-  ) x
-  GROUP BY person_id
+  SELECT x.person_id, sum(r.h)
+  FROM (SELECT DISTINCT person_id, role_id FROM held) x JOIN role_defs r ON r.role_id = x.role_id
+  GROUP BY x.person_id
   UNION ALL
   SELECT person_id, sum(hash_record_extended(ROW(role_id, start_date, end_date), 3))
   FROM held GROUP BY person_id
@@ -238,21 +235,41 @@ WHERE g.scope_id IS NOT NULL;
 # people's rows by index and many by a scan.
 _RECOMPUTED = "%(people)s::bigint[]"
 
+# When everyone is recomputed, the values' digests are rebuilt from the values, so whatever
+# wrote them (or a restore without them), the next runs start from the truth.
+_REBUILD_VALUES = [
+    "DELETE FROM kpis_valuesdigest WHERE org_id = %(org)s",
+    """INSERT INTO kpis_valuesdigest (org_id, person_id, kpi_id, digest, "values")
+       SELECT m.org_id, m.person_id, m.kpi_id, sum(kpis_value_hash(m)), count(*)
+       FROM kpis_measurement m WHERE m.org_id = %(org)s
+       GROUP BY m.org_id, m.person_id, m.kpi_id""",
+]
+
 _PERIODS = """
 DROP TABLE IF EXISTS pg_temp.rollup_periods;
 CREATE TEMP TABLE rollup_periods ON COMMIT DROP AS
-WITH held AS (
-  SELECT h.member_id AS person_id, kp.id AS kpi_id, h.start_date, h.end_date
+WITH held AS MATERIALIZED (
+  SELECT h.member_id AS person_id, h.role_id, h.start_date, h.end_date
   FROM (__HELD__ AND ra.member_id = ANY(__RECOMPUTED__)) h
   JOIN orgs_membership mb ON mb.id = h.member_id AND mb.is_active
-  JOIN kras_kra k ON k.role_id = h.role_id AND k.org_id = %(org)s AND k.status <> 'retired'
-  JOIN kpis_kpi kp ON kp.kra_id = k.id
+),
+-- The KPIs of the people recomputed (of the roles they hold, and those they have values
+-- for), read once.
+kpis AS MATERIALIZED (
+  SELECT kp.id, kp.kra_id, kp.weight, k.weight AS kra_weight, k.role_id, k.status,
+         kp.frequency, kp.aggregation, kp.direction, kp.target, kp.target_low,
+         kp.target_high, kp.baseline, kp.start_date, kp.due_date
+  FROM kpis_kpi kp JOIN kras_kra k ON k.id = kp.kra_id
+  WHERE kp.org_id = %(org)s
+    AND (k.role_id IN (SELECT role_id FROM held)
+         OR kp.id IN (SELECT kpi_id FROM kpis_valuesdigest
+                      WHERE org_id = %(org)s AND person_id = ANY(__RECOMPUTED__)))
 ),
 periods AS (__BEGUN__),
 expected AS (
-  SELECT DISTINCT h.person_id, h.kpi_id, p.p_start, p.p_end
+  SELECT DISTINCT h.person_id, kp.id AS kpi_id, p.p_start, p.p_end
   FROM held h
-  JOIN kpis_kpi kp ON kp.id = h.kpi_id
+  JOIN kpis kp ON kp.role_id = h.role_id AND kp.status <> 'retired'
   JOIN periods p ON p.frequency = kp.frequency
   WHERE p.p_end >= h.start_date AND (h.end_date IS NULL OR p.p_start <= h.end_date)
     AND (kp.start_date IS NULL OR p.p_end >= kp.start_date)
@@ -265,12 +282,13 @@ actuals AS (
       WHEN 'avg' THEN avg(m.value)
       WHEN 'min' THEN min(m.value)
       WHEN 'max' THEN max(m.value)
-      ELSE (array_agg(m.value ORDER BY m.entered_at DESC, m.id DESC))[1]
+      ELSE (array_agg(m.value ORDER BY m.entered_at DESC, m.id DESC)
+              FILTER (WHERE kp.aggregation NOT IN ('sum', 'avg', 'min', 'max')))[1]
     END AS actual
   FROM kpis_measurement m
-  JOIN kpis_kpi kp ON kp.id = m.kpi_id
+  JOIN kpis kp ON kp.id = m.kpi_id
   WHERE __COUNTED__ AND m.person_id = ANY(__RECOMPUTED__)
-  GROUP BY m.person_id, m.kpi_id, m.period_start, m.period_end, kp.id
+  GROUP BY m.person_id, m.kpi_id, m.period_start, m.period_end, kp.aggregation
 ),
 j AS (
   SELECT coalesce(a.person_id, e.person_id) AS person_id,
@@ -282,11 +300,10 @@ j AS (
   FULL OUTER JOIN actuals a
     ON a.person_id = e.person_id AND a.kpi_id = e.kpi_id AND a.p_start = e.p_start
 )
-SELECT j.person_id, j.kpi_id, kp.kra_id, kp.weight AS kpi_weight, k.weight AS kra_weight,
+SELECT j.person_id, j.kpi_id, kp.kra_id, kp.weight AS kpi_weight, kp.kra_weight,
        j.p_start, j.p_end, j.actual, (__ACHIEVEMENT__) AS achievement
 FROM j
-JOIN kpis_kpi kp ON kp.id = j.kpi_id
-JOIN kras_kra k ON k.id = kp.kra_id;
+JOIN kpis kp ON kp.id = j.kpi_id;
 
 ANALYZE rollup_periods;
 
@@ -544,7 +561,7 @@ def _apply(cursor, changes: str, params: dict) -> tuple[int, int, int]:
 
 
 def _run(cursor, params: dict) -> tuple[int, tuple[int, int, int]]:
-    for statement in _statements(_INPUTS):
+    for statement in [*(_REBUILD_VALUES if params["full"] else []), *_statements(_INPUTS)]:
         cursor.execute(statement, params)
     cursor.execute("SELECT array_agg(person_id ORDER BY person_id) FROM rollup_people_changed")
     params = {**params, "people": cursor.fetchone()[0] or []}
