@@ -18,18 +18,20 @@ Completeness beside every score: periods with data / periods expected, summed ov
 score covers. Stored: a KPI's own periods and its year to date, and every other scope per
 month and for the year to date; ``Score.achievement`` NULL means no data.
 
-Only the people whose inputs changed are recomputed. A run first reads, in one pass over the
-year's values, a digest of each person's inputs (``RollupInputs``): a sum of 64-bit hashes,
-one per KPI they hold or have values for (its definition and its KRA's, the periods of its
-frequency begun so far, the count and hash sum of its counted values: id, value, time
-entered, period) and one per role assignment (role, dates, whether the person is active),
-plus the organisation's settings (cap, fiscal year, ``ROLLUP_VERSION``). Steps 1 to 3 run
-for the people whose digest differs from the stored one (everyone with ``full``, or when no
-digest is kept yet); step 4 runs, from the stored person scores, for the organisation and
-for the departments and roles those people counted in before (kept beside their digest) or
-count in now. Nothing that moves a score has to remember to mark anyone: the digest is read
-from the same rows the scores are. A new week recomputes the people who hold a weekly KPI; a
-new month, everyone.
+Only the people whose inputs changed are recomputed. A run first reads a digest of each
+person's inputs: a sum of 64-bit hashes, one per KPI they have values for (its definition and
+its KRA's, the periods of its frequency begun so far, and the digest of their values of it,
+``ValuesDigest``, which triggers on ``kpis_measurement`` keep as values are written, so no
+value is read), one per role they hold (its live KPIs' definitions and periods begun), one
+per role assignment (role, dates), their membership (active, department) and the
+organisation's settings (cap, fiscal year, ``ROLLUP_VERSION``). Steps 1 to 3 run for the
+people whose digest differs from the one kept with their scores (``RollupInputs``); everyone
+with ``full``, or when no digest is kept yet, and then the values' digests are rebuilt from
+the values. Step 4 runs, from the stored person scores, for the organisation and for the
+departments and roles those people counted in before (kept beside their digest) or count in
+now. Nothing that moves a score has to remember to mark anyone: the digests are read from the
+same rows the scores are. A new week recomputes the people who hold a weekly KPI; a new
+month, everyone.
 
 Each step's rows are grouped by ``INSERT … SELECT … GROUP BY`` into a temporary table of this
 run's scores, which is compared with the stored ones by key (one hash join): only the rows

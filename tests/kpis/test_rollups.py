@@ -10,13 +10,14 @@ from decimal import Decimal
 from unittest import mock
 
 import pytest
+from django.db import connection
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kpis import rollups, scoring
 from kpis.measurement_selectors import scores_computed_at
 from kpis.measurements import measurement_bulk_upsert, period_containing
-from kpis.models import KPI, RollupInputs, RollupState, Score
+from kpis.models import KPI, RollupInputs, RollupState, Score, ValuesDigest
 from kras.models import KRA, KRALevel
 from roles.models import RoleAssignment
 from tests.factories import DepartmentFactory, MembershipFactory, OrganizationFactory
@@ -332,6 +333,66 @@ def test_scores_of_people_with_no_inputs_left_are_removed(measured, bob):
     assert not Score.objects.filter(org=measured, person=bob).exists()
     assert not RollupInputs.objects.filter(person=bob).exists()
     assert run.scores == Score.objects.filter(org=measured).count()
+
+
+# --- the values' digests, kept by the database ---------------------------------------------
+
+
+def _kept_digests(org):
+    return sorted(
+        ValuesDigest.objects.filter(org=org)
+        .exclude(values=0)
+        .values_list("person_id", "kpi_id", "digest", "values")
+    )
+
+
+def _digests_from_the_values(org):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT person_id, kpi_id, sum(kpis_value_hash(m)), count(*) FROM kpis_measurement m "
+            "WHERE org_id = %s GROUP BY person_id, kpi_id ORDER BY person_id, kpi_id",
+            [org.pk],
+        )
+        return [tuple(row) for row in cursor.fetchall()]
+
+
+def test_the_database_keeps_each_persons_values_digest_whatever_writes_them(measured, bob):
+    assert _kept_digests(measured) == _digests_from_the_values(measured) != []
+    before = _kept_digests(measured)
+    # One value edited through the model, one held back by a bulk update, one deleted, two
+    # added in one statement, one moved to another KPI: after each, the same as from scratch.
+    value = bob.measurements.order_by("period_start").first()
+    value.value += 1
+    value.save(update_fields=["value"])
+    assert _kept_digests(measured) == _digests_from_the_values(measured) != before
+    bob.measurements.filter(period_start=MONTHS[1]).update(status="awaiting")
+    assert _kept_digests(measured) == _digests_from_the_values(measured)
+    bob.measurements.filter(period_start=MONTHS[0]).delete()
+    assert _kept_digests(measured) == _digests_from_the_values(measured)
+    kpi = KPI.objects.filter(org=measured, measurements__person=bob).first()
+    measurement_bulk_upsert(
+        org=measured,
+        actor=None,
+        rows=[
+            {"kpi": kpi.pk, "person": bob.pk, "period_start": f"2026-0{m}-01", "value": "5"}
+            for m in (3, 4)
+        ],
+    )
+    assert _kept_digests(measured) == _digests_from_the_values(measured)
+    other = KPI.objects.create(org=measured, kra=kpi.kra, name="Calls", target=1, position=7)
+    bob.measurements.filter(period_start=MONTHS[3]).update(kpi=other)
+    assert _kept_digests(measured) == _digests_from_the_values(measured)
+    # Everything deleted: nothing left to count.
+    bob.measurements.all().delete()
+    assert [d for d in _kept_digests(measured) if d[0] == bob.pk] == []
+
+
+def test_a_full_run_rebuilds_the_values_digests(measured, bob):
+    rollups.rollup_organization(measured.pk, as_of=AS_OF)
+    right = _kept_digests(measured)
+    ValuesDigest.objects.filter(org=measured).update(digest=0)
+    rollups.rollup_organization(measured.pk, as_of=AS_OF, full=True)
+    assert _kept_digests(measured) == right
 
 
 # --- the property: the stored rollup equals the reference -----------------------------------

@@ -617,6 +617,6 @@ class Command(BaseCommand):
                 )
             )
         self._say(
-            f"Budgets: the full rollup within {ROLLUP_BUDGET:.0f}× the floor; pages p95 <= "
-            f"{PAGE_BUDGET_MS} ms with a constant number of queries."
+            f"Budgets: the nightly rollup after a day's values within {ROLLUP_BUDGET:.0f}× the "
+            f"floor; pages p95 <= {PAGE_BUDGET_MS} ms with a constant number of queries."
         )
