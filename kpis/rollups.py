@@ -56,6 +56,7 @@ from django.utils import timezone
 
 from orgs.models import Organization
 from orgs.org_settings import org_setting
+from orgs.tenancy import scoped
 
 from .measurements import fiscal_year
 from .models import RollupInputs, RollupState
@@ -539,7 +540,7 @@ def rollup_parameters(
         "settings": _settings_digest(org, cap, fy_start, fy_end),
         "now": timezone.now(),
         # Recompute everyone: asked for, or no digest kept yet (a tenant's first run).
-        "full": full or not RollupInputs.objects.filter(org=org).exists(),
+        "full": full or not scoped(RollupInputs, org).exists(),
     }
 
 
@@ -596,7 +597,7 @@ def rollup_organization(
         # Two runs of one organisation take turns, so neither undoes what the other wrote.
         cursor.execute("SELECT pg_advisory_xact_lock(hashtext('kpis.rollup'), %s)", [org.pk])
         params = rollup_parameters(org, as_of, full=full)
-        previous = RollupState.objects.filter(org=org).values_list("scores", flat=True).first()
+        previous = scoped(RollupState, org).values_list("scores", flat=True).first()
         before = {}
         for name, value in _SETTINGS.items():
             cursor.execute(

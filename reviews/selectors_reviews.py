@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from orgs import policy
 from orgs.models import Membership, Organization
 from orgs.policy import Action, is_hr
+from orgs.tenancy import scoped
 
 from . import scoring
 from .models import CycleStatus, Review, ReviewGoal, ReviewItem, ReviewStatus, Signature
@@ -91,7 +92,7 @@ def actual_sentence(entry: dict, *, own: bool) -> str:
 
 
 def _base(org: Organization) -> QuerySet[Review]:
-    return Review.objects.filter(org=org).select_related(
+    return scoped(Review, org).select_related(
         "cycle", "reviewee__user", "reviewee__department", "reviewer__user"
     )
 
@@ -116,7 +117,7 @@ def delegated_reviews(member: Membership) -> QuerySet[Review]:
     return get_objects_for_user(
         member.user,
         f"reviews.{REVIEW_DELEGATE_GRANT}",
-        klass=Review.objects.filter(org_id=member.org_id),
+        klass=scoped(Review, member.org_id),
         use_groups=False,
         with_superuser=False,
         accept_global_perms=False,
@@ -302,9 +303,7 @@ def review_view(*, review: Review, viewer: Membership) -> ReviewView:
     self_part = sees_self_part(review, viewer)
     manager_part = sees_manager_part(review, viewer)
     items = []
-    for row in ReviewItem.objects.filter(org_id=review.org_id, review=review).order_by(
-        "position", "id"
-    ):
+    for row in scoped(ReviewItem, review.org_id).filter(review=review).order_by("position", "id"):
         view = ItemView(
             pk=row.pk,
             title=row.title,
@@ -333,9 +332,7 @@ def review_view(*, review: Review, viewer: Membership) -> ReviewView:
             progress=g.progress if self_part else None,
             comment=g.comment if self_part else "",
         )
-        for g in ReviewGoal.objects.filter(org_id=review.org_id, review=review).order_by(
-            "position", "id"
-        )
+        for g in scoped(ReviewGoal, review.org_id).filter(review=review).order_by("position", "id")
     ]
     open_cycle = review.cycle.status != CycleStatus.CLOSED
     shown_score = manager_part and review.manager_submitted_at is not None
@@ -372,7 +369,7 @@ def review_view(*, review: Review, viewer: Membership) -> ReviewView:
         breakdown=breakdown,
         disagreement=review.disagreement,
         signatures=list(
-            Signature.objects.filter(org_id=review.org_id, review=review).order_by("sequence")
+            scoped(Signature, review.org_id).filter(review=review).order_by("sequence")
         ),
     )
 
@@ -386,25 +383,28 @@ def review_trends(review: Review) -> dict[int, list[tuple[str, list]]]:
     from .models import AgreementKPI
 
     kpis = list(
-        AgreementKPI.objects.filter(
-            org_id=review.org_id, agreement_id=review.agreement_id, source_kpi__isnull=False
-        ).values("item_id", "source_kpi_id", "name")
+        scoped(AgreementKPI, review.org_id)
+        .filter(agreement_id=review.agreement_id, source_kpi__isnull=False)
+        .values("item_id", "source_kpi_id", "name")
     )
     item_of = dict(
-        ReviewItem.objects.filter(org_id=review.org_id, review=review).values_list(
-            "agreement_item_id", "pk"
-        )
+        scoped(ReviewItem, review.org_id)
+        .filter(review=review)
+        .values_list("agreement_item_id", "pk")
     )
     points: dict[int, list] = {}
-    for row in Score.objects.filter(
-        org_id=review.org_id,
-        person_id=review.reviewee_id,
-        scope=ScoreScope.KPI,
-        window=ScoreWindow.PERIOD,
-        scope_id__in=[k["source_kpi_id"] for k in kpis],
-        period_start__gte=review.cycle.window_start,
-        period_start__lte=review.cycle.window_end,
-    ).order_by("period_start"):
+    for row in (
+        scoped(Score, review.org_id)
+        .filter(
+            person_id=review.reviewee_id,
+            scope=ScoreScope.KPI,
+            window=ScoreWindow.PERIOD,
+            scope_id__in=[k["source_kpi_id"] for k in kpis],
+            period_start__gte=review.cycle.window_start,
+            period_start__lte=review.cycle.window_end,
+        )
+        .order_by("period_start")
+    ):
         points.setdefault(row.scope_id, []).append((row.period_start, row.achievement))
     trends: dict[int, list] = {}
     for k in kpis:

@@ -25,7 +25,14 @@ import factory
 from django.utils import timezone
 
 from kpis.measurements import period_containing
-from kpis.models import KPI, Measurement, MeasurementStatus, RollupState, Score
+from kpis.models import (
+    KPI,
+    Measurement,
+    MeasurementStatus,
+    RollupInputs,
+    RollupState,
+    Score,
+)
 from kpis.template_library import template_content_from_role
 from kra_platform.canonical import canonical_text, sha256_hex
 from kras.models import (
@@ -431,6 +438,9 @@ def populate_org(*, slug: str, marker: str) -> PopulatedOrg:
     RollupState.objects.update_or_create(
         org=org,
         defaults={"computed_at": score.computed_at, "as_of": month_start, "scores": 1},
+    )
+    RollupInputs.objects.update_or_create(
+        person=target, defaults={"org": org, "digest": 1, "role_ids": [role.pk]}
     )
 
     # An agreement of the target's, with a growth goal, a comment, a frozen version, a
