@@ -78,7 +78,7 @@ class ReminderViewSet(mixins.ListModelMixin, OrgScopedViewSet):
     admins). Filter with ?kind=…&person=<membership id>&since=…&until=… (claimed on those
     days, inclusive)."""
 
-    queryset = Reminder.objects.all().order_by("-created_at", "-id")
+    queryset = Reminder.objects.order_by("-created_at", "-id")
     serializer_class = ReminderSerializer
     required_action = Action.VIEW_REMINDER_LOG
 
